@@ -1,0 +1,38 @@
+export type { ConnectionOutcome, ConnectionRecord } from './connection-log.js';
+export {
+  Faults,
+  GARBAGE_BYTES,
+  InvalidFaultError,
+  assertValidFaults,
+  buildFaultScript,
+  faultPlan,
+  type Fault,
+  type FaultKind,
+  type FaultPlan,
+  type FaultScript,
+} from './faults.js';
+export { FaultyConnector, type FaultyConnectorOptions } from './faulty-connector.js';
+export { deliverToGuest, type GuestSink } from './guest-sink.js';
+export {
+  MAX_UNIX_PATH_BYTES,
+  NotASocketError,
+  UnixPathTooLongError,
+  listenUnix,
+  tempSocketPath,
+  type ListenUnixOptions,
+  type UnixListener,
+} from './listen-unix.js';
+export { MemoryConnector, type MemoryConnectorOptions } from './memory-connector.js';
+export {
+  MemorySocket,
+  SimulatedSocketError,
+  createMemoryDuplexPair,
+  isMemorySocket,
+  liveMemorySockets,
+  memorySocketProbe,
+  resetMemorySocket,
+  type MemoryDuplexPairOptions,
+} from './memory-duplex-pair.js';
+export { UnixSocketConnector, type UnixSocketConnectorOptions } from './unix-socket-connector.js';
+export { hasEmittedClose, waitClosed } from './wait-closed.js';
+export { StreamReader, StreamReaderTimeoutError } from './stream-reader.js';

@@ -1,0 +1,32 @@
+import { type Clause, type ClauseId, isClauseId } from './catalogue.js';
+import { vskClauses } from './vsk.js';
+
+export * from './catalogue.js';
+
+/** Every clause berth knows, in catalogue order. */
+export const catalogue: readonly Clause[] = [...vskClauses];
+
+const byId = new Map<string, Clause>(catalogue.map((clause) => [clause.id, clause]));
+
+export class UnknownClauseError extends Error {
+  readonly code = 'ERR_SUITE_UNKNOWN_CLAUSE';
+  constructor(readonly id: string) {
+    super(
+      isClauseId(id)
+        ? `clause ${id} is not in the catalogue (suite/clauses/); add it there first`
+        : `'${id}' is not a clause id (expected PREFIX-N, e.g. HND-12)`,
+    );
+  }
+}
+
+export function findClause(id: string): Clause | undefined {
+  return byId.get(id);
+}
+
+export function getClause(id: string): Clause {
+  const clause = byId.get(id);
+  if (clause === undefined) throw new UnknownClauseError(id);
+  return clause;
+}
+
+export type { ClauseId };

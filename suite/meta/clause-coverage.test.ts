@@ -1,0 +1,102 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { catalogue, findClause } from '../clauses/index.js';
+import { builtInExpectations } from '../expectations/index.js';
+import { TARGET_NAMES } from '../targets/index.js';
+import { ROOT } from './project-files.js';
+
+interface ListedTest {
+  readonly name: string;
+  readonly file: string;
+}
+
+const TITLE = /^\[([A-Z]+-\d+)\] (MUST|SHOULD|MAY) \S/;
+
+/** The conformance tests vitest collects for a target, without running them. */
+async function listConformanceTests(target: string): Promise<ListedTest[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-list-'));
+  try {
+    const out = join(dir, 'list.json');
+    await promisify(execFile)(
+      join(ROOT, 'node_modules/.bin/vitest'),
+      ['list', '--project', 'conformance', `--json=${out}`],
+      {
+        cwd: ROOT,
+        env: { ...process.env, BERTH_TARGET: target },
+      },
+    );
+    return JSON.parse(await readFile(out, 'utf8')) as ListedTest[];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The test's own title: the last segment of vitest's `describe > ... > title` name. */
+const ownTitle = (test: ListedTest): string => test.name.split(' > ').at(-1) ?? test.name;
+
+describe('clause coverage', () => {
+  const listed = new Map<string, ListedTest[]>();
+
+  beforeAll(async () => {
+    for (const target of TARGET_NAMES) listed.set(target, await listConformanceTests(target));
+  });
+
+  it('collects conformance tests for every target', () => {
+    for (const target of TARGET_NAMES) expect(listed.get(target)?.length ?? 0, target).toBeGreaterThan(0);
+  });
+
+  it('names a catalogue clause, with its level, in every conformance test title', () => {
+    const wrong = [...listed.values()].flat().flatMap((test) => {
+      const title = ownTitle(test);
+      const match = TITLE.exec(title);
+      if (match === null) return [`${test.file}: '${title}' does not start with [ID] LEVEL`];
+      const clause = findClause(match[1]!);
+      if (clause === undefined)
+        return [`${test.file}: '${title}' names ${match[1]}, which is not in the catalogue`];
+      if (clause.level !== match[2])
+        return [`${test.file}: '${title}' says ${match[2]}, the catalogue says ${clause.level}`];
+      return [];
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it('gives every catalogue clause a test, or a pending reason, but not both', () => {
+    const tested = new Set([...listed.values()].flat().map((test) => TITLE.exec(ownTitle(test))?.[1]));
+    const untested = catalogue.filter(
+      (c) => c.pending === undefined && c.retired === undefined && !tested.has(c.id),
+    );
+    const stalePending = catalogue.filter((c) => c.pending !== undefined && tested.has(c.id));
+    const retiredTested = catalogue.filter((c) => c.retired !== undefined && tested.has(c.id));
+    expect(untested.map((c) => `${c.id} has no test and no pending reason`)).toEqual([]);
+    expect(stalePending.map((c) => `${c.id} has a test but is still marked pending`)).toEqual([]);
+    expect(retiredTested.map((c) => `${c.id} is retired but still tested`)).toEqual([]);
+  });
+
+  it('points every expectations-ledger entry at a real test of its target', () => {
+    const stale = Object.entries(builtInExpectations).flatMap(([target, ledger]) => {
+      const titles = (listed.get(target) ?? []).map(ownTitle);
+      return ledger
+        .filter(
+          (entry) =>
+            !titles.some(
+              (title) =>
+                title.startsWith(`[${entry.clause}] `) &&
+                (entry.title === undefined || title.includes(entry.title)),
+            ),
+        )
+        .map(
+          (entry) => `${target}: ${entry.clause}${entry.title ? ` '${entry.title}'` : ''} matches no test`,
+        );
+    });
+    expect(
+      Object.keys(builtInExpectations).filter(
+        (target) => !(TARGET_NAMES as readonly string[]).includes(target),
+      ),
+    ).toEqual([]);
+    expect(stale).toEqual([]);
+  });
+});

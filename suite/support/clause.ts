@@ -1,0 +1,102 @@
+import { test, type ExpectStatic, type TestContext } from 'vitest';
+import { getClause, type ClauseId } from '../clauses/index.js';
+import { expectationsFor, findExpectation } from '../expectations/index.js';
+import type { FacetName, Target } from '../targets/target.js';
+import { isClauseViolation, NoAssertionsError, UnexpectedPassError } from './suite-errors.js';
+import type { BerthTaskMeta } from './task-meta.js';
+import { currentTargetName, getTarget } from './target.js';
+
+export interface ClauseContext {
+  readonly target: Target;
+  readonly expect: ExpectStatic;
+  /** Aborted when the test times out or the run is cancelled. */
+  readonly signal: AbortSignal;
+  /** Registers cleanup that runs after the test, pass or fail. */
+  readonly onTestFinished: TestContext['onTestFinished'];
+  /** The facet the clause checks; the test is `disabled` on a target without it. */
+  readonly use: <F extends FacetName>(facet: F) => NonNullable<Target[F]>;
+  /**
+   * Skips the clause when the target proved, with an answer the contract allows, that it does
+   * not support `feature`; `evidence` says what it answered. Returns normally when supported.
+   */
+  readonly requireFeature: (feature: string, supported: boolean, evidence: string) => void;
+}
+
+export interface ClauseOptions {
+  readonly timeoutMs?: number;
+}
+
+/** Titles a conformance test `[ID] LEVEL title`. */
+export function clauseTitle(id: ClauseId, title: string): string {
+  return `[${id}] ${getClause(id).level} ${title}`;
+}
+
+/** vitest's signal that a test was skipped from inside (context.skip()). */
+function isSkipSignal(error: unknown): boolean {
+  return (
+    typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'VITEST_PENDING'
+  );
+}
+
+/**
+ * Declares the conformance test of one catalogue clause. The body gets the run's target; it must
+ * assert something (a body that asserts nothing is an `error`), and a failure listed in the
+ * target's expectations ledger passes as a known failure while an unexpected pass fails.
+ */
+export function clause(
+  id: ClauseId,
+  title: string,
+  body: (context: ClauseContext) => Promise<void> | void,
+  options: ClauseOptions = {},
+): void {
+  const entry = getClause(id); // unknown ids fail at collection, naming the id
+  const fullTitle = clauseTitle(id, title);
+  const targetName = currentTargetName();
+  const known = findExpectation(expectationsFor(targetName), id, fullTitle);
+
+  test(fullTitle, options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }, async (context) => {
+    const meta: BerthTaskMeta = { clause: id, level: entry.level, target: targetName };
+    context.task.meta.berth = meta;
+    const target = getTarget();
+    const clauseContext: ClauseContext = {
+      target,
+      expect: context.expect,
+      signal: context.signal,
+      onTestFinished: context.onTestFinished,
+      use(facet) {
+        const found = target[facet];
+        if (found === undefined) {
+          meta.disabled = `target '${target.name}' does not offer the ${facet} facet`;
+          return context.skip(meta.disabled);
+        }
+        return found;
+      },
+      requireFeature(feature, supported, evidence) {
+        if (supported) return;
+        meta.skipped = `unsupported: ${feature} (${evidence})`;
+        context.skip(meta.skipped);
+      },
+    };
+
+    let failure: unknown;
+    let failed = false;
+    try {
+      await body(clauseContext);
+    } catch (error) {
+      if (isSkipSignal(error)) throw error;
+      failure = error;
+      failed = true;
+    }
+    meta.assertions = context.expect.getState().assertionCalls;
+
+    if (known !== undefined) {
+      if (failed && isClauseViolation(failure)) {
+        meta.knownFailure = known.reason;
+        return;
+      }
+      if (!failed) throw new UnexpectedPassError(fullTitle, known.reason);
+    }
+    if (failed) throw failure;
+    if (meta.assertions === 0) throw new NoAssertionsError(fullTitle);
+  });
+}

@@ -1,0 +1,30 @@
+import type { TestProject } from 'vitest/node';
+import { probeRealDaemon, RealDaemonRequiredError, type RealDaemonProbe } from './real-daemon.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    realDaemon: RealDaemonProbe;
+  }
+}
+
+// Global setups run once per project in the main process; the probe and its one-line notice are
+// shared through the environment so they happen once per run.
+const CACHE = 'BERTH_REAL_DAEMON_PROBE';
+
+export default async function setup(project: TestProject): Promise<void> {
+  let probe: RealDaemonProbe;
+  const cached = process.env[CACHE];
+  if (cached) {
+    probe = JSON.parse(cached) as RealDaemonProbe;
+  } else {
+    probe = await probeRealDaemon();
+    process.env[CACHE] = JSON.stringify(probe);
+    if (!probe.available) {
+      if (process.env.BERTH_REQUIRE_DOCKER === '1') throw new RealDaemonRequiredError(probe.reason);
+      console.log(`real-daemon tier skipped: ${probe.reason} (BERTH_REQUIRE_DOCKER=1 makes this an error)`);
+    } else {
+      console.log(`real-daemon tier: ${probe.dockerHost} (API ${probe.apiVersion})`);
+    }
+  }
+  project.provide('realDaemon', probe);
+}

@@ -1,0 +1,50 @@
+import { BerthError } from '../../protocol/errors.js';
+
+/** A clause helper detected that the target broke a clause (outcome `fail`, like a failed expect). */
+export class ClauseViolationError extends BerthError {
+  readonly code = 'ERR_CLAUSE_VIOLATION';
+}
+
+/** The clause body ran to the end without asserting anything (outcome `error`). */
+export class NoAssertionsError extends BerthError {
+  readonly code = 'ERR_SUITE_NO_ASSERTIONS';
+  constructor(readonly title: string) {
+    super(`'${title}' made no assertion: a clause that checks nothing cannot pass`);
+  }
+}
+
+/** The expectations ledger says this test fails, but it passed (outcome `error`: the ledger rotted). */
+export class UnexpectedPassError extends BerthError {
+  readonly code = 'ERR_SUITE_UNEXPECTED_PASS';
+  constructor(
+    readonly title: string,
+    readonly reason: string,
+  ) {
+    super(
+      `'${title}' passed, but the expectations ledger lists it as a known failure ("${reason}"); remove the entry`,
+    );
+  }
+}
+
+/** A target was asked for by a name the suite does not know. */
+export class UnknownTargetError extends BerthError {
+  readonly code = 'ERR_SUITE_UNKNOWN_TARGET';
+  constructor(
+    readonly target: string,
+    readonly known: readonly string[],
+  ) {
+    super(`unknown target '${target}' (known: ${known.join(', ')})`);
+  }
+}
+
+/** An expectations file given by the user is unreadable or malformed. */
+export class InvalidExpectationsError extends BerthError {
+  readonly code = 'ERR_SUITE_INVALID_EXPECTATIONS';
+}
+
+/** True for errors that mean "the target broke the clause" rather than "the harness broke". */
+export function isClauseViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return name === 'AssertionError' || code === 'ERR_CLAUSE_VIOLATION';
+}

@@ -1,0 +1,22 @@
+import type { ClauseId, Level } from '../clauses/catalogue.js';
+
+/** What a conformance test records about itself in vitest's task meta, for the reporters. */
+export interface BerthTaskMeta {
+  readonly clause: ClauseId;
+  readonly level: Level;
+  readonly target: string;
+  /** Set when the target lacks what the clause needs: the test did not run (outcome `disabled`). */
+  disabled?: string;
+  /** Set when the target proved "unsupported" with an answer the contract allows (outcome `skip`). */
+  skipped?: string;
+  /** Set when the clause failed as the target's expectations ledger says it does (reason). */
+  knownFailure?: string;
+  /** Assertions the test made; zero is a harness error. */
+  assertions?: number;
+}
+
+declare module 'vitest' {
+  interface TaskMeta {
+    berth?: BerthTaskMeta;
+  }
+}

@@ -1,0 +1,51 @@
+import { defineConfig } from 'vitest/config';
+import { resolveRunSeed } from './suite/support/seed.js';
+
+// One fast-check seed per run, chosen here (in the main process) so that every worker and every
+// reporter sees the same value through the environment. BERTH_SEED overrides it.
+process.env.BERTH_SEED = String(resolveRunSeed(process.env.BERTH_SEED));
+
+const shared = {
+  setupFiles: ['suite/support/setup-seed.ts'],
+  globalSetup: ['suite/support/global-setup.ts'],
+  pool: 'forks' as const,
+};
+
+export default defineConfig({
+  test: {
+    // The summary reporter goes last: its closing line must be the run's last line.
+    reporters: [
+      ...(process.env.BERTH_RESULTS ? ['./reports/results-reporter.ts'] : []),
+      './reports/summary-reporter.ts',
+    ],
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'unit',
+          include: [
+            '{protocol,reference,simulators,reports,cli,bench,fixtures}/**/*.test.ts',
+            'suite/{support,targets}/**/*.test.ts',
+          ],
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'conformance',
+          include: ['suite/[0-9][0-9]-*/**/*.spec.ts'],
+          setupFiles: [...shared.setupFiles, 'suite/support/setup-conformance.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'meta',
+          include: ['suite/meta/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
