@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import { describe } from 'vitest';
 import { clause } from '../support/clause.js';
 import { useLeakCheck } from '../support/leak-check.js';
-import { collect, echoGuest, ending, patternBytes, until, write } from '../support/streams.js';
+import { collect, echoGuest, ending, patternBytes, until, within, write } from '../support/streams.js';
 import { getTarget } from '../support/target.js';
 
 // One run per connector kind the target offers; a target without connectors gets each clause
@@ -156,7 +156,7 @@ for (const kind of kinds) {
           'client bytes to reach the guest',
         );
         transport.reset(guestSocket!);
-        const result = await end;
+        const result = await within(end, 2000, 'the client stream to end after the guest reset');
         expect(result.kind, 'how the client stream ended after the guest reset').toBe('error');
         expect(result.kind === 'error' ? (result.error as NodeJS.ErrnoException).code : undefined).toBe(
           'ECONNRESET',
@@ -219,7 +219,11 @@ for (const kind of kinds) {
         await write(stream, 'hi');
         await until(() => guestEnding !== undefined, 'the guest to accept');
         stream.destroy();
-        const result = await guestEnding!;
+        const result = await within(
+          guestEnding!,
+          2000,
+          'the guest side to end after the client destroyed its stream',
+        );
         expect(result.data.toString()).toBe('hi');
         expect(['end', 'close', 'error'], 'the guest connection must finish').toContain(result.kind);
       },

@@ -1,4 +1,5 @@
 import type { Duplex, Readable, Writable } from 'node:stream';
+import { ClauseViolationError } from './suite-errors.js';
 
 /** Reads a stream to its end and resolves with every byte; rejects on a stream error. */
 export function collect(stream: Readable): Promise<Buffer> {
@@ -59,4 +60,23 @@ export function patternBytes(size: number, seed = 7): Buffer {
 export function echoGuest(socket: Duplex): void {
   socket.on('error', () => socket.destroy());
   socket.pipe(socket);
+}
+
+/**
+ * Resolves as `promise` does, or fails the clause (outcome `fail`, not a harness timeout) when it
+ * has not settled within `timeoutMs`: a target that hangs has broken the clause.
+ */
+export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ClauseViolationError(`expected ${what} within ${timeoutMs} ms; nothing happened`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
