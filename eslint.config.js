@@ -9,7 +9,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -25,7 +25,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js'],
+    files: ['eslint.config.js', 'bin/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

@@ -1,0 +1,160 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { useLeakCheck } from '../suite/support/leak-check.js';
+
+const BERTH = join(import.meta.dirname, '..', 'bin', 'berth.js');
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  output: string;
+  errors: string;
+}
+
+function startBerth(args: string[]): Running {
+  const child = spawn(process.execPath, [BERTH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const running: Running = {
+    child,
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+    output: '',
+    errors: '',
+  };
+  child.stdout.on('data', (chunk: Buffer) => (running.output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (running.errors += chunk.toString()));
+  return running;
+}
+
+async function waitForLine(running: Running, pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(running.output)) {
+    if (Date.now() > deadline || running.child.exitCode !== null) {
+      throw new Error(`no line matching ${pattern} (stdout: ${running.output}; stderr: ${running.errors})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function get(
+  socketPath: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(
+      {
+        socketPath,
+        method,
+        path,
+        headers: payload
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+          : {},
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as unknown) : undefined });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+describe('berth sim dockerd', () => {
+  useLeakCheck();
+  let dir = '';
+  const started: Running[] = [];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'berth-cli-'));
+  });
+
+  afterEach(async () => {
+    for (const running of started.splice(0)) {
+      if (running.child.exitCode === null) running.child.kill('SIGKILL');
+      await running.exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves a simulated dockerd on a unix socket until SIGTERM, then removes the socket', async () => {
+    const socket = join(dir, 'alpha.sock');
+    const running = startBerth([
+      'sim',
+      'dockerd',
+      '--listen',
+      `unix://${socket}`,
+      '--name',
+      'alpha',
+      '--arch',
+      'arm64',
+    ]);
+    started.push(running);
+    await waitForLine(running, /listening on unix:/);
+    const version = await get(socket, 'GET', '/v1.41/version');
+    expect(version.status).toBe(200);
+    expect(version.json).toMatchObject({ ApiVersion: '1.41', MinAPIVersion: '1.24', Arch: 'arm64' });
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    expect(existsSync(socket), 'socket file left behind').toBe(false);
+  });
+
+  it('runs two at once with distinct names and IDs, honouring the API range', async () => {
+    const sockets = [join(dir, 'a.sock'), join(dir, 'b.sock')];
+    const runs = sockets.map((socket, index) =>
+      startBerth([
+        'sim',
+        'dockerd',
+        '--listen',
+        `unix://${socket}`,
+        '--name',
+        `sim-${index}`,
+        '--api-version',
+        '1.40',
+      ]),
+    );
+    started.push(...runs);
+    await Promise.all(runs.map((running) => waitForLine(running, /listening/)));
+    const infos = await Promise.all(sockets.map((socket) => get(socket, 'GET', '/info')));
+    expect(infos.map((info) => (info.json as { Name: string }).Name)).toEqual(['sim-0', 'sim-1']);
+    const created = await Promise.all(
+      sockets.map((socket) =>
+        get(socket, 'POST', '/v1.40/containers/create', { Image: 'local/busybox:1', Cmd: ['true'] }),
+      ),
+    );
+    expect(created.map((answer) => answer.status)).toEqual([201, 201]);
+    const [first, second] = created.map((answer) => (answer.json as { Id: string }).Id);
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(first).not.toBe(second);
+    expect((await get(sockets[0]!, 'GET', '/v1.41/version')).status).toBe(400);
+  });
+
+  it.each([
+    [['sim', 'dockerd', '--listen', 'tcp://10.1.2.3:2375'], /only loopback/],
+    [['sim', 'dockerd', '--listen', 'relative.sock'], /expected unix:/],
+    [['sim', 'dockerd', '--listen', 'unix:///tmp/x.sock', '--arch', 'sparc'], /sparc/],
+    [['sim', 'dockerd', '--listen', 'unix:///tmp/x.sock', '--api-version', 'latest'], /API version/],
+    [
+      ['sim', 'dockerd', '--listen', 'unix:///tmp/x.sock', '--min-api-version', '1.44'],
+      /above --api-version/,
+    ],
+    [['sim', 'dockerd'], /--listen/],
+    [['sim', 'dockerd', '--listen', 'unix:///tmp/x.sock', '--bogus'], /unknown option/],
+  ])('refuses %j with one line and exit code 2', async (args, message) => {
+    const running = startBerth(args);
+    started.push(running);
+    expect(await running.exited).toBe(2);
+    expect(running.errors.trim().split('\n')).toHaveLength(1);
+    expect(running.errors).toMatch(message);
+  });
+});
