@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isBerthError } from '../protocol/errors.js';
 import { UsageError } from './cli-errors.js';
+import type { ServeCliOptions } from './serve-options.js';
 import type { SimDockerdCliOptions } from './sim-dockerd-options.js';
 
 const API_VERSION = /^1\.\d{1,2}$/;
@@ -8,6 +9,11 @@ const API_VERSION = /^1\.\d{1,2}$/;
 function apiVersion(value: string): string {
   if (!API_VERSION.test(value)) throw new InvalidArgumentError('expected an API version such as 1.41');
   return value;
+}
+
+function positiveInteger(value: string): number {
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw new InvalidArgumentError('expected a positive integer');
+  return Number(value);
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -38,6 +44,25 @@ export function buildProgram(): Command {
     .action(async (options: SimDockerdCliOptions) => {
       const { runSimDockerd } = await import('./sim-dockerd.js');
       await runSimDockerd(options);
+    });
+
+  program
+    .command('serve')
+    .description('run the reference Docker API proxy in front of guest dockerds until interrupted')
+    .requiredOption('--listen <address>', 'unix:///path.sock (mode 0600) or tcp://127.0.0.1:PORT')
+    .requiredOption('--guest <role=unix:///path.sock>', 'a role and its guest dockerd (repeatable)', collect)
+    .option(
+      '--platform <role=os/arch>',
+      'platforms a role runs (repeatable; default: probed from the guest /version Arch)',
+      collect,
+    )
+    .option('--default-role <role>', 'role for requests naming no workload (default: the first --guest)')
+    .option('--handshake-timeout-ms <ms>', 'deadline of upgrade handshakes and probes', positiveInteger, 5000)
+    .option('--allow-remote', 'allow a non-loopback tcp:// address', false)
+    .exitOverride()
+    .action(async (options: ServeCliOptions) => {
+      const { runServe } = await import('./serve.js');
+      await runServe(options);
     });
 
   return program;

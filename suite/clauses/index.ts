@@ -1,10 +1,13 @@
 import { type Clause, type ClauseId, isClauseId } from './catalogue.js';
+import { hndClauses } from './hnd.js';
+import { regClauses } from './reg.js';
+import { upgClauses } from './upg.js';
 import { vskClauses } from './vsk.js';
 
 export * from './catalogue.js';
 
 /** Every clause berth knows, in catalogue order. */
-export const catalogue: readonly Clause[] = [...vskClauses];
+export const catalogue: readonly Clause[] = [...vskClauses, ...regClauses, ...hndClauses, ...upgClauses];
 
 const byId = new Map<string, Clause>(catalogue.map((clause) => [clause.id, clause]));
 

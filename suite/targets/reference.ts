@@ -1,5 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Connector } from '../../protocol/connector.js';
+import { startProxy } from '../../reference/proxy/index.js';
+import { createWorkloadRegistry } from '../../reference/registry/index.js';
 import {
   FaultyConnector,
   isMemorySocket,
@@ -13,6 +15,8 @@ import {
 } from '../../simulators/vsock/index.js';
 import type {
   GuestBehaviour,
+  ProxyFacet,
+  RegistryFacet,
   Target,
   TransportFacet,
   TransportLink,
@@ -95,12 +99,42 @@ const referenceTransport: TransportFacet = {
   },
 };
 
+const referenceRegistry: RegistryFacet = {
+  create: () => Promise.resolve(createWorkloadRegistry()),
+};
+
+/** The reference proxy on a fresh unix socket, reaching each guest through a unix-socket connector. */
+const referenceProxy: ProxyFacet = {
+  async start(options) {
+    const socketPath = await tempSocketPath('proxy');
+    const connector = new UnixSocketConnector(
+      Object.fromEntries(options.roles.map((role) => [role.role, role.guest])),
+    );
+    const proxy = await startProxy({
+      listen: `unix://${socketPath}`,
+      connector,
+      roles: options.roles.map((role) => ({ role: role.role, platforms: role.platforms ?? [] })),
+      defaultRole: options.defaultRole,
+      ...(options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: options.handshakeTimeoutMs }),
+    });
+    return {
+      socketPath,
+      async [Symbol.asyncDispose]() {
+        await proxy.close();
+        await connector.closeAll();
+      },
+    };
+  },
+};
+
 /** The embedded reference stack, in-process, with simulated guests behind fake vsock connectors. */
 export function createReferenceTarget(): Target {
   return {
     name: 'reference',
     description: 'embedded reference stack (in-process; simulated guests behind fake vsock connectors)',
     transport: referenceTransport,
+    registry: referenceRegistry,
+    proxy: referenceProxy,
     async [Symbol.asyncDispose]() {},
   };
 }

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Connector, Role } from '../../protocol/connector.js';
+import type { WorkloadRegistryPort } from '../../protocol/workload-registry.js';
 
 /**
  * How the suite reaches what it checks. A target offers facets; a clause asks for the facet it
@@ -11,9 +12,43 @@ export interface Target extends AsyncDisposable {
   readonly description: string;
   /** Guest connectors (vsock in products, sockets or memory here): the VSK clauses. */
   readonly transport?: TransportFacet;
+  /** A workload registry (REG clauses): a fresh, empty one per call. */
+  readonly registry?: RegistryFacet;
+  /** A Docker API proxy in front of guests the suite provides (HND, UPG clauses). */
+  readonly proxy?: ProxyFacet;
 }
 
-export type FacetName = 'transport';
+export type FacetName = 'transport' | 'registry' | 'proxy';
+
+export interface RegistryFacet {
+  create(): Promise<WorkloadRegistryPort>;
+}
+
+/** One role of a proxy: its guest (a unix socket the suite serves) and the platforms it runs. */
+export interface ProxyRoleConfig {
+  readonly role: Role;
+  /** Absolute path of the guest's unix socket. */
+  readonly guest: string;
+  /** Platforms this role runs (`linux/amd64`, ...); creates asking for one route here. */
+  readonly platforms?: readonly string[];
+}
+
+export interface ProxyStartOptions {
+  readonly roles: readonly ProxyRoleConfig[];
+  /** The role for requests that name no workload and for unknown workloads. */
+  readonly defaultRole: Role;
+  /** Deadline for a guest's answer to an upgrade (UPG); default 5000 ms. */
+  readonly handshakeTimeoutMs?: number;
+}
+
+export interface RunningProxy extends AsyncDisposable {
+  /** Absolute path of the unix socket the proxy serves the Docker API on. */
+  readonly socketPath: string;
+}
+
+export interface ProxyFacet {
+  start(options: ProxyStartOptions): Promise<RunningProxy>;
+}
 
 /** The guest end of a link: receives each accepted connection. */
 export type GuestHandler = (socket: Duplex) => void;

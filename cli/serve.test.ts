@@ -1,0 +1,376 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { useLeakCheck } from '../suite/support/leak-check.js';
+import { requireRealDaemon } from '../suite/support/real-daemon-tier.js';
+
+useLeakCheck();
+
+const BERTH = join(import.meta.dirname, '..', 'bin', 'berth.js');
+const IMAGE = 'local/busybox:1';
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  output: string;
+  errors: string;
+}
+
+const started: Running[] = [];
+
+function startBerth(args: string[]): Running {
+  const child = spawn(process.execPath, [BERTH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const running: Running = {
+    child,
+    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+    output: '',
+    errors: '',
+  };
+  child.stdout.on('data', (chunk: Buffer) => (running.output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (running.errors += chunk.toString()));
+  started.push(running);
+  return running;
+}
+
+async function stopAll(): Promise<void> {
+  for (const running of started.splice(0)) {
+    if (running.child.exitCode === null) running.child.kill('SIGTERM');
+    const timer = setTimeout(() => running.child.kill('SIGKILL'), 5000);
+    await running.exited;
+    clearTimeout(timer);
+  }
+}
+
+async function waitForLine(running: Running, pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(running.output)) {
+    if (Date.now() > deadline || running.child.exitCode !== null) {
+      throw new Error(`no line matching ${pattern} (stdout: ${running.output}; stderr: ${running.errors})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The real docker CLI against `host` (it negotiates the API version through HEAD /_ping). */
+function docker(
+  host: string,
+  config: string,
+  args: readonly string[],
+  input?: string,
+  timeoutMs = 20_000,
+): Promise<CliRun> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: host, DOCKER_CONFIG: config };
+  delete env.DOCKER_API_VERSION;
+  delete env.DOCKER_CONTEXT;
+  const child = spawn('docker', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(input);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`docker ${args.join(' ')} took more than ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
+  });
+}
+
+function hasDockerCli(): boolean {
+  return (process.env.PATH ?? '').split(':').some((dir) => dir !== '' && existsSync(join(dir, 'docker')));
+}
+
+function skipWithoutCli(context: TestContext): void {
+  if (!hasDockerCli()) context.skip('the docker CLI is not on PATH');
+}
+
+/** GET on a guest's own socket (to check where a container landed). */
+function guestGet(socketPath: string, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('berth serve in front of two berth sim dockerd guests (the real docker CLI)', () => {
+  let dir = '';
+  let host = '';
+  let nativeSock = '';
+  let amdSock = '';
+  const run = (args: readonly string[], input?: string): Promise<CliRun> => docker(host, dir, args, input);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'berth-serve-'));
+    nativeSock = join(dir, 'native.sock');
+    amdSock = join(dir, 'amd64.sock');
+    const guests = [
+      startBerth([
+        'sim',
+        'dockerd',
+        '--listen',
+        `unix://${nativeSock}`,
+        '--name',
+        'native',
+        '--arch',
+        'arm64',
+      ]),
+      startBerth(['sim', 'dockerd', '--listen', `unix://${amdSock}`, '--name', 'amd', '--arch', 'amd64']),
+    ];
+    await Promise.all(guests.map((guest) => waitForLine(guest, /listening on/)));
+    const proxy = join(dir, 'proxy.sock');
+    const serve = startBerth([
+      'serve',
+      '--listen',
+      `unix://${proxy}`,
+      '--guest',
+      `native=unix://${nativeSock}`,
+      '--guest',
+      `amd64=unix://${amdSock}`,
+    ]);
+    await waitForLine(serve, /berth serve listening on/);
+    expect(serve.output).toMatch(/role 'native'.*Arch arm64, serving linux\/arm64/);
+    expect(serve.output).toMatch(/role 'amd64'.*Arch amd64, serving linux\/amd64/);
+    expect((await stat(proxy)).mode & 0o777).toBe(0o600);
+    host = `unix://${proxy}`;
+  }, 30_000);
+
+  afterAll(async () => {
+    await stopAll();
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  it('run --rm prints the output and passes exit codes on', async (context) => {
+    skipWithoutCli(context);
+    const hi = await run(['run', '--rm', IMAGE, 'echo', 'hi']);
+    expect(hi).toMatchObject({ code: 0, stdout: 'hi\n' });
+    expect((await run(['run', '--rm', IMAGE, 'sh', '-c', 'exit 3'])).code).toBe(3);
+    const stdin = await run(['run', '--rm', '-i', IMAGE, 'cat'], 'from stdin\n');
+    expect(stdin).toMatchObject({ code: 0, stdout: 'from stdin\n' });
+  });
+
+  it('run -d, logs, logs -f, exec, exec -i, rename, cp both ways, commit, attach, rm -f', async (context) => {
+    skipWithoutCli(context);
+    expect((await run(['run', '-d', '--name', 'svc', IMAGE, 'sh', '-c', 'echo ready; sleep 60'])).code).toBe(
+      0,
+    );
+    expect(await run(['logs', 'svc'])).toMatchObject({ code: 0, stdout: 'ready\n' });
+    expect(await run(['exec', 'svc', 'echo', 'inside'])).toMatchObject({ code: 0, stdout: 'inside\n' });
+    expect((await run(['exec', 'svc', 'sh', '-c', 'exit 5'])).code).toBe(5);
+    expect(await run(['exec', '-i', 'svc', 'cat'], 'piped\n')).toMatchObject({ code: 0, stdout: 'piped\n' });
+    expect((await run(['rename', 'svc', 'svc2'])).code).toBe(0);
+    expect(await run(['logs', 'svc2'])).toMatchObject({ code: 0, stdout: 'ready\n' });
+    await writeFile(join(dir, 'in.txt'), 'copied in\n');
+    expect((await run(['cp', join(dir, 'in.txt'), 'svc2:/in.txt'])).code).toBe(0);
+    expect((await run(['cp', 'svc2:/in.txt', join(dir, 'out.txt')])).code).toBe(0);
+    expect(await readFile(join(dir, 'out.txt'), 'utf8')).toBe('copied in\n');
+    const commit = await run(['commit', 'svc2', 'local/serve-commit:1']);
+    expect(commit.code).toBe(0);
+    expect(commit.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    expect((await run(['rm', '-f', 'svc2'])).code).toBe(0);
+
+    expect(
+      (await run(['run', '-d', '--name', 'follow', IMAGE, 'sh', '-c', 'echo a; sleep 1; echo b'])).code,
+    ).toBe(0);
+    expect(await run(['logs', '-f', 'follow'])).toMatchObject({ code: 0, stdout: 'a\nb\n' });
+    expect(
+      (await run(['run', '-d', '--name', 'late', IMAGE, 'sh', '-c', 'sleep 1; echo late; exit 6'])).code,
+    ).toBe(0);
+    expect(await run(['attach', 'late'])).toMatchObject({ code: 6, stdout: 'late\n' });
+    expect((await run(['rm', '-f', 'follow', 'late'])).code).toBe(0);
+  }, 60_000);
+
+  it('--platform linux/amd64 lands on the amd64 guest, and every follow-up too', async (context) => {
+    skipWithoutCli(context);
+    const created = await run([
+      'run',
+      '-d',
+      '--platform',
+      'linux/amd64',
+      '--name',
+      'x86',
+      IMAGE,
+      'sh',
+      '-c',
+      'echo on-amd64; sleep 60',
+    ]);
+    expect(created.code).toBe(0);
+    const id = created.stdout.trim();
+    const short = id.slice(0, 12);
+    expect(await guestGet(amdSock, `/containers/${id}/json`)).toBe(200);
+    expect(await guestGet(nativeSock, `/containers/${id}/json`)).toBe(404);
+    expect(await run(['logs', short])).toMatchObject({ code: 0, stdout: 'on-amd64\n' });
+    expect(await run(['exec', 'x86', 'echo', 'exec-amd64'])).toMatchObject({
+      code: 0,
+      stdout: 'exec-amd64\n',
+    });
+    expect(await run(['exec', short, 'echo', 'by-short'])).toMatchObject({ code: 0, stdout: 'by-short\n' });
+    expect((await run(['stop', '-t', '0', 'x86'])).code).toBe(0);
+    expect((await run(['rm', short])).code).toBe(0);
+    expect(await guestGet(amdSock, `/containers/${id}/json`)).toBe(404);
+    const refused = await run(['run', '--rm', '--platform', 'linux/arm/v7', IMAGE, 'true']);
+    expect(refused.code).toBe(125);
+    expect(refused.stderr).toMatch(/linux\/arm\/v7.*not supported/);
+  }, 60_000);
+});
+
+describe('berth serve in front of the real dockerd', () => {
+  let dir = '';
+  let host = '';
+  let daemon = '';
+
+  afterAll(async () => {
+    if (daemon !== '' && host !== '') {
+      const listed = await docker(daemon, dir, ['ps', '-aq', '--filter', 'label=berth.test=proxy']);
+      const ids = listed.stdout.split('\n').filter((line) => line !== '');
+      if (ids.length > 0) await docker(daemon, dir, ['rm', '-f', ...ids]);
+      await docker(daemon, dir, ['rmi', '-f', 'local/berth-proxy-commit:1']);
+    }
+    await stopAll();
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  // The proxy starts before the tests (the leak check counts per test); a missing daemon skips them.
+  beforeAll(async () => {
+    let available = true;
+    daemon = requireRealDaemon({
+      skip: () => {
+        available = false;
+        return undefined as never;
+      },
+    });
+    if (!available || !hasDockerCli()) return;
+    dir = await mkdtemp(join(tmpdir(), 'berth-serve-real-'));
+    const proxy = join(dir, 'proxy.sock');
+    const serve = startBerth(['serve', '--listen', `unix://${proxy}`, '--guest', `native=${daemon}`]);
+    await waitForLine(serve, /berth serve listening on/);
+    host = `unix://${proxy}`;
+  }, 30_000);
+
+  async function setUp(context: TestContext): Promise<void> {
+    requireRealDaemon(context);
+    skipWithoutCli(context);
+    await Promise.resolve();
+  }
+
+  it('runs the docker CLI workflow through the proxy unchanged', async (context) => {
+    await setUp(context);
+    const run = (args: readonly string[], input?: string): Promise<CliRun> => docker(host, dir, args, input);
+    const label = ['--label', 'berth.test=proxy', '--network', 'none'];
+    expect(await run(['run', '--rm', ...label, IMAGE, 'echo', 'hi'])).toMatchObject({
+      code: 0,
+      stdout: 'hi\n',
+    });
+    expect((await run(['run', '--rm', ...label, IMAGE, 'sh', '-c', 'exit 3'])).code).toBe(3);
+    expect(
+      (
+        await run([
+          'run',
+          '-d',
+          '--name',
+          'berth-proxy-real',
+          ...label,
+          IMAGE,
+          'sh',
+          '-c',
+          'echo ready; sleep 60',
+        ])
+      ).code,
+    ).toBe(0);
+    const short = (await run(['inspect', '-f', '{{.Id}}', 'berth-proxy-real'])).stdout.trim().slice(0, 12);
+    expect(await run(['logs', short])).toMatchObject({ code: 0, stdout: 'ready\n' });
+    expect(await run(['exec', 'berth-proxy-real', 'echo', 'inside'])).toMatchObject({
+      code: 0,
+      stdout: 'inside\n',
+    });
+    expect((await run(['exec', 'berth-proxy-real', 'sh', '-c', 'exit 4'])).code).toBe(4);
+    expect(await run(['exec', '-i', 'berth-proxy-real', 'cat'], 'piped\n')).toMatchObject({
+      code: 0,
+      stdout: 'piped\n',
+    });
+    await writeFile(join(dir, 'in.txt'), 'copied in\n');
+    expect((await run(['cp', join(dir, 'in.txt'), 'berth-proxy-real:/in.txt'])).code).toBe(0);
+    expect((await run(['cp', 'berth-proxy-real:/in.txt', join(dir, 'out.txt')])).code).toBe(0);
+    expect(await readFile(join(dir, 'out.txt'), 'utf8')).toBe('copied in\n');
+    expect((await run(['rename', 'berth-proxy-real', 'berth-proxy-real2'])).code).toBe(0);
+    expect((await run(['commit', 'berth-proxy-real2', 'local/berth-proxy-commit:1'])).code).toBe(0);
+    expect((await run(['rm', '-f', short])).code).toBe(0);
+  }, 90_000);
+});
+
+describe('berth serve flags', () => {
+  afterAll(stopAll);
+  it.each([
+    [['serve', '--guest', 'native=unix:///tmp/g.sock'], /--listen/],
+    [['serve', '--listen', 'unix:///tmp/p.sock'], /--guest/],
+    [['serve', '--listen', 'tcp://10.1.2.3:2375', '--guest', 'native=unix:///tmp/g.sock'], /only loopback/],
+    [['serve', '--listen', 'unix:///tmp/p.sock', '--guest', 'native=relative.sock'], /absolute/],
+    [
+      ['serve', '--listen', 'unix:///tmp/p.sock', '--guest', 'native=unix:///a', '--default-role', 'amd64'],
+      /no --guest/,
+    ],
+    [
+      [
+        'serve',
+        '--listen',
+        'unix:///tmp/p.sock',
+        '--guest',
+        'native=unix:///a',
+        '--platform',
+        'amd64=linux/amd64',
+      ],
+      /no --guest/,
+    ],
+    [
+      [
+        'serve',
+        '--listen',
+        'unix:///tmp/p.sock',
+        '--guest',
+        'native=unix:///a',
+        '--platform',
+        'native=linux/',
+      ],
+      /not a platform/,
+    ],
+    [
+      [
+        'serve',
+        '--listen',
+        'unix:///tmp/p.sock',
+        '--guest',
+        'native=unix:///a',
+        '--handshake-timeout-ms',
+        '0',
+      ],
+      /positive integer/,
+    ],
+  ])('refuses %j with one line and exit code 2', async (args, message) => {
+    const running = startBerth(args);
+    expect(await running.exited).toBe(2);
+    expect(running.errors.trim().split('\n')).toHaveLength(1);
+    expect(running.errors).toMatch(message);
+  });
+});

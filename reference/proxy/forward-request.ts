@@ -1,0 +1,218 @@
+import { Buffer } from 'node:buffer';
+import type { Duplex } from 'node:stream';
+import type { Role } from '../../protocol/connector.js';
+import { createHeadReader } from '../../protocol/head-reader.js';
+import { buildRequestHead, buildResponseHead } from '../../protocol/http-head-builder.js';
+import type { RequestHead, ResponseHead } from '../../protocol/http-head.js';
+import { BerthError } from '../../protocol/errors.js';
+import { getHeader } from '../../protocol/header-list.js';
+import { encodeChunk, LAST_CHUNK, responseFraming, type BodyFraming } from './body-framing.js';
+import { ByteReader } from './byte-reader.js';
+import type { RequestBody } from './client-body.js';
+import { connectGuest } from './connect-guest.js';
+import { clientResponseHeaders, guestRequestHeaders } from './forwarded-headers.js';
+import type { ProxyContext } from './proxy-context.js';
+import { GuestProtocolError, GuestUnavailableError } from './proxy-errors.js';
+import { readBody } from './read-body.js';
+import { writeAll } from './write-all.js';
+
+/** What the caller learns once the guest's answer has been relayed. */
+export interface ForwardResult {
+  readonly status: number;
+  /** The whole answer body, when `collectBody` asked for it and the status was 2xx. */
+  readonly body: Buffer | undefined;
+  /** Whether the client connection can carry another request. */
+  readonly keepAlive: boolean;
+}
+
+export interface ForwardOptions {
+  readonly role: Role;
+  readonly head: RequestHead;
+  readonly body: RequestBody;
+  /** The client connection can carry another request after this one. */
+  readonly keepAlive: boolean;
+  /** Aborted when the client connection closes. */
+  readonly signal: AbortSignal;
+  /**
+   * Buffer a 2xx answer (small JSON: create, exec create) and call `beforeAnswer` with it before
+   * the client sees any of it, so the registry knows the new ID before the client can use it.
+   */
+  readonly collectBody?: boolean;
+  readonly beforeAnswer?: (status: number, body: Buffer | undefined) => Promise<void>;
+}
+
+const MAX_COLLECTED_BODY = 1024 * 1024;
+
+/** The exchange broke after the client saw part of it (or the client broke it): close, never answer. */
+export class AnswerBrokenError extends BerthError {
+  readonly code = 'ERR_PROXY_ANSWER_BROKEN';
+}
+
+async function readResponseHead(reader: ByteReader, role: Role): Promise<ResponseHead> {
+  for (;;) {
+    const head = createHeadReader({ kind: 'response' });
+    let done: ResponseHead | undefined;
+    while (done === undefined) {
+      let chunk: Buffer | null;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        throw new GuestUnavailableError(role, 'the connection broke before it answered', { cause: error });
+      }
+      if (chunk === null) throw new GuestUnavailableError(role, 'it closed the connection before answering');
+      const state = head.push(chunk);
+      if (state.state === 'error')
+        throw new GuestProtocolError(role, state.error.message, { cause: state.error });
+      if (state.state === 'done') {
+        reader.unshift(state.rest);
+        done = state.head;
+      }
+    }
+    if (done.status === 101) throw new GuestProtocolError(role, 'it switched protocols on a plain request');
+    // Interim answers (100, 102, 103) are the proxy's business, not the client's.
+    if (done.status >= 200) return done;
+  }
+}
+
+/**
+ * HND-12: one fresh guest connection per request; the request body streamed to the guest while
+ * its answer streams back, every hop-by-hop field dropped both ways and the framing redone.
+ */
+export async function forwardRequest(
+  context: ProxyContext,
+  client: Duplex,
+  options: ForwardOptions,
+): Promise<ForwardResult> {
+  const { role, head, body, signal } = options;
+  const guest = await connectGuest(context.connector, role, signal);
+  context.trackGuest(guest);
+  guest.on('error', () => undefined);
+  const guestReader = new ByteReader(guest);
+  const closeGuest = (): void => void guest.destroy();
+  signal.addEventListener('abort', closeGuest, { once: true });
+  let answerStarted = false;
+  try {
+    // 1. The request head: end-to-end fields, Host: localhost, the proxy's own framing.
+    const headers = guestRequestHeaders(head.headers);
+    if (body.framing.kind === 'chunked') headers.push(['Transfer-Encoding', 'chunked']);
+    else if (body.framing.kind === 'length') headers.push(['Content-Length', String(body.framing.length)]);
+    else if (getHeader(head.headers, 'content-length') !== undefined) headers.push(['Content-Length', '0']);
+    guest.write(buildRequestHead({ method: head.method, target: head.target, version: 'HTTP/1.1', headers }));
+
+    // 2. The body, pumped alongside the answer; once the guest is gone the rest is drained.
+    let bodyBroken = false;
+    const pump = (async () => {
+      try {
+        for await (const piece of body.chunks()) {
+          if (guest.destroyed || guest.writableEnded) continue;
+          await writeAll(guest, body.framing.kind === 'chunked' ? encodeChunk(piece) : piece).catch(
+            () => undefined,
+          );
+        }
+        if (body.framing.kind === 'chunked' && !guest.destroyed) guest.write(LAST_CHUNK);
+      } catch {
+        bodyBroken = true;
+        guest.destroy();
+      }
+    })();
+
+    // 3. The answer head.
+    let answer: ResponseHead;
+    try {
+      answer = await readResponseHead(guestReader, role);
+    } catch (error) {
+      guest.destroy();
+      await pump;
+      if (bodyBroken || signal.aborted) throw new AnswerBrokenError('the client broke off its request');
+      throw error;
+    }
+    const framing = responseFraming(head.method, answer.status, answer.headers);
+    const success = answer.status >= 200 && answer.status < 300;
+
+    // 4a. Answers the proxy must read first (create, exec create): buffered, then sent as they came.
+    if (options.collectBody === true && success && framing.kind !== 'close') {
+      const parts: Buffer[] = [];
+      let size = 0;
+      try {
+        for await (const part of readBody(guestReader, framing)) {
+          size += part.length;
+          if (size > MAX_COLLECTED_BODY)
+            throw new GuestProtocolError(role, `answer exceeds ${MAX_COLLECTED_BODY} bytes`);
+          parts.push(part);
+        }
+      } catch (error) {
+        if (error instanceof GuestProtocolError) throw error;
+        throw new GuestUnavailableError(role, 'the connection broke in the middle of its answer', {
+          cause: error,
+        });
+      }
+      const collected = Buffer.concat(parts);
+      guest.destroy();
+      await options.beforeAnswer?.(answer.status, collected);
+      await pump;
+      const keepAlive = options.keepAlive && !bodyBroken && body.complete;
+      const out = clientResponseHeaders(answer.headers).filter(
+        ([name]) => name.toLowerCase() !== 'content-length',
+      );
+      out.push(['Content-Length', String(collected.length)]);
+      if (!keepAlive) out.push(['Connection', 'close']);
+      answerStarted = true;
+      await writeAll(
+        client,
+        Buffer.concat([buildResponseHead({ ...answer, version: 'HTTP/1.1', headers: out }), collected]),
+      );
+      return { status: answer.status, body: collected, keepAlive };
+    }
+    await options.beforeAnswer?.(answer.status, undefined);
+
+    // 4b. Everything else streams: each piece goes out as soon as it arrives.
+    const clientIsHttp11 = head.version === 'HTTP/1.1';
+    let keepAlive = options.keepAlive;
+    const out = clientResponseHeaders(answer.headers).filter(
+      ([name]) =>
+        framing.kind === 'none' || framing.kind === 'length' || name.toLowerCase() !== 'content-length',
+    );
+    let outFraming: BodyFraming['kind'] = framing.kind;
+    if (framing.kind === 'chunked' || (framing.kind === 'close' && clientIsHttp11)) {
+      out.push(['Transfer-Encoding', 'chunked']);
+      outFraming = 'chunked';
+    } else if (framing.kind === 'close') {
+      keepAlive = false;
+    }
+    const headFor = (alive: boolean): Buffer =>
+      buildResponseHead({
+        ...answer,
+        version: 'HTTP/1.1',
+        headers: alive ? out : [...out, ['Connection', 'close']],
+      });
+    if (framing.kind === 'none') {
+      // A bodyless answer: the request body may still be arriving; it is drained, not sent.
+      guest.destroy();
+      await pump;
+      keepAlive &&= !bodyBroken && body.complete;
+      answerStarted = true;
+      await writeAll(client, headFor(keepAlive));
+      return { status: answer.status, body: undefined, keepAlive };
+    }
+    answerStarted = true;
+    await writeAll(client, headFor(keepAlive));
+    try {
+      for await (const piece of readBody(guestReader, framing)) {
+        await writeAll(client, outFraming === 'chunked' ? encodeChunk(piece) : piece);
+      }
+    } catch (error) {
+      throw new AnswerBrokenError('the answer broke off', { cause: error });
+    }
+    if (outFraming === 'chunked') await writeAll(client, LAST_CHUNK);
+    guest.destroy();
+    await pump;
+    return { status: answer.status, body: undefined, keepAlive: keepAlive && !bodyBroken && body.complete };
+  } catch (error) {
+    if (answerStarted && !(error instanceof AnswerBrokenError))
+      throw new AnswerBrokenError('the answer broke off', { cause: error });
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', closeGuest);
+    guest.destroy();
+  }
+}

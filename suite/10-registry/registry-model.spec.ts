@@ -1,0 +1,38 @@
+import fc from 'fast-check';
+import { clause } from '../support/clause.js';
+import { exactKeys, registryUniverseArb } from '../support/arbitraries/registry.js';
+import { registryCommandsArb } from './registry-commands.js';
+import { RegistryModel } from './registry-model.js';
+
+clause(
+  'REG-17',
+  'agrees with the plain model on every lookup and forget over random operation sequences',
+  async ({ use, expect }) => {
+    const facet = use('registry');
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        registryUniverseArb.chain((universe) =>
+          fc.tuple(fc.constant(universe), registryCommandsArb(universe)),
+        ),
+        async ([universe, commands]) => {
+          runs += 1;
+          // After every mutation, each exact key and the 4-, 8- and 12-character prefix of each
+          // ID is looked up again.
+          const ids = [...universe.canonicals, ...universe.execIds];
+          const keys = [
+            ...new Set([
+              ...exactKeys(universe),
+              ...ids.flatMap((id) => [4, 8, 12].map((length) => id.slice(0, length))),
+            ]),
+          ];
+          const real = await facet.create();
+          await fc.asyncModelRun(() => ({ model: new RegistryModel(), real: { real, keys } }), commands);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(runs).toBeGreaterThan(0);
+  },
+  { timeoutMs: 60_000 },
+);
