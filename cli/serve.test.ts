@@ -320,6 +320,40 @@ describe('berth serve in front of the real dockerd', () => {
   }, 90_000);
 });
 
+describe('berth serve socket', () => {
+  afterAll(stopAll);
+  it('creates its unix socket with mode 0600 even under umask 000', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-serve-mode-'));
+    try {
+      const proxy = join(dir, 'proxy.sock');
+      // The child inherits the umask: 000 would leave a socket bound by listen() at 0777.
+      const previous = process.umask(0);
+      let serve: Running;
+      try {
+        serve = startBerth([
+          'serve',
+          '--listen',
+          `unix://${proxy}`,
+          '--guest',
+          `native=unix://${join(dir, 'absent.sock')}`,
+          '--platform',
+          'native=linux/arm64',
+        ]);
+      } finally {
+        process.umask(previous);
+      }
+      await waitForLine(serve, /berth serve listening on/);
+      const info = await stat(proxy);
+      expect(info.isSocket()).toBe(true);
+      expect(info.mode & 0o777).toBe(0o600);
+      await stopAll();
+      expect(existsSync(proxy), 'removed on SIGTERM').toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('berth serve flags', () => {
   afterAll(stopAll);
   it.each([
