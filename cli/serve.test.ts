@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -6,59 +5,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { useLeakCheck } from '../suite/support/leak-check.js';
+import {
+  type BerthProcess,
+  startBerth as startBerthProcess,
+  stopBerths,
+  waitForLine,
+} from './testing/berth-process.js';
+import { runDockerCli, type DockerCliRun } from '../suite/support/docker-cli.js';
 import { requireRealDaemon } from '../suite/support/real-daemon-tier.js';
 
 useLeakCheck();
 
-const BERTH = join(import.meta.dirname, '..', 'bin', 'berth.js');
 const IMAGE = 'local/busybox:1';
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  output: string;
-  errors: string;
-}
+const started: BerthProcess[] = [];
 
-const started: Running[] = [];
-
-function startBerth(args: string[]): Running {
-  const child = spawn(process.execPath, [BERTH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const running: Running = {
-    child,
-    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-    output: '',
-    errors: '',
-  };
-  child.stdout.on('data', (chunk: Buffer) => (running.output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (running.errors += chunk.toString()));
+function startBerth(args: string[]): BerthProcess {
+  const running = startBerthProcess(args);
   started.push(running);
   return running;
 }
 
 async function stopAll(): Promise<void> {
-  for (const running of started.splice(0)) {
-    if (running.child.exitCode === null) running.child.kill('SIGTERM');
-    const timer = setTimeout(() => running.child.kill('SIGKILL'), 5000);
-    await running.exited;
-    clearTimeout(timer);
-  }
-}
-
-async function waitForLine(running: Running, pattern: RegExp, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(running.output)) {
-    if (Date.now() > deadline || running.child.exitCode !== null) {
-      throw new Error(`no line matching ${pattern} (stdout: ${running.output}; stderr: ${running.errors})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
+  await stopBerths(started);
 }
 
 /** The real docker CLI against `host` (it negotiates the API version through HEAD /_ping). */
@@ -68,31 +37,8 @@ function docker(
   args: readonly string[],
   input?: string,
   timeoutMs = 20_000,
-): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: host, DOCKER_CONFIG: config };
-  delete env.DOCKER_API_VERSION;
-  delete env.DOCKER_CONTEXT;
-  const child = spawn('docker', args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  child.stdin.on('error', () => undefined);
-  child.stdin.end(input);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`docker ${args.join(' ')} took more than ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-    });
-  });
+): Promise<DockerCliRun> {
+  return runDockerCli(args, { host, config, timeoutMs, ...(input === undefined ? {} : { input }) });
 }
 
 function hasDockerCli(): boolean {
@@ -120,7 +66,8 @@ describe('berth serve in front of two berth sim dockerd guests (the real docker 
   let host = '';
   let nativeSock = '';
   let amdSock = '';
-  const run = (args: readonly string[], input?: string): Promise<CliRun> => docker(host, dir, args, input);
+  const run = (args: readonly string[], input?: string): Promise<DockerCliRun> =>
+    docker(host, dir, args, input);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'berth-serve-'));
@@ -277,7 +224,8 @@ describe('berth serve in front of the real dockerd', () => {
 
   it('runs the docker CLI workflow through the proxy unchanged', async (context) => {
     await setUp(context);
-    const run = (args: readonly string[], input?: string): Promise<CliRun> => docker(host, dir, args, input);
+    const run = (args: readonly string[], input?: string): Promise<DockerCliRun> =>
+      docker(host, dir, args, input);
     const label = ['--label', 'berth.test=proxy', '--network', 'none'];
     expect(await run(['run', '--rm', ...label, IMAGE, 'echo', 'hi'])).toMatchObject({
       code: 0,
@@ -328,7 +276,7 @@ describe('berth serve socket', () => {
       const proxy = join(dir, 'proxy.sock');
       // The child inherits the umask: 000 would leave a socket bound by listen() at 0777.
       const previous = process.umask(0);
-      let serve: Running;
+      let serve: BerthProcess;
       try {
         serve = startBerth([
           'serve',

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -6,38 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../suite/support/leak-check.js';
-
-const BERTH = join(import.meta.dirname, '..', 'bin', 'berth.js');
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-  output: string;
-  errors: string;
-}
-
-function startBerth(args: string[]): Running {
-  const child = spawn(process.execPath, [BERTH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const running: Running = {
-    child,
-    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-    output: '',
-    errors: '',
-  };
-  child.stdout.on('data', (chunk: Buffer) => (running.output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (running.errors += chunk.toString()));
-  return running;
-}
-
-async function waitForLine(running: Running, pattern: RegExp, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(running.output)) {
-    if (Date.now() > deadline || running.child.exitCode !== null) {
-      throw new Error(`no line matching ${pattern} (stdout: ${running.output}; stderr: ${running.errors})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { type BerthProcess, startBerth, stopBerths, waitForLine } from './testing/berth-process.js';
 
 function get(
   socketPath: string,
@@ -73,17 +41,14 @@ function get(
 describe('berth sim dockerd', () => {
   useLeakCheck();
   let dir = '';
-  const started: Running[] = [];
+  const started: BerthProcess[] = [];
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'berth-cli-'));
   });
 
   afterEach(async () => {
-    for (const running of started.splice(0)) {
-      if (running.child.exitCode === null) running.child.kill('SIGKILL');
-      await running.exited;
-    }
+    await stopBerths(started, 0);
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -1,8 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { runDockerCli, type DockerCliRun } from '../../suite/support/docker-cli.js';
 import { useLeakCheck } from '../../suite/support/leak-check.js';
 import { startTestDockerd, type TestDockerd } from './testing/test-dockerd.js';
 
@@ -39,48 +40,24 @@ afterAll(async () => {
   if (workdir !== '') await rm(workdir, { recursive: true, force: true });
 });
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the real docker CLI against the simulator (DOCKER_API_VERSION unset: it negotiates). */
 function cli(
   context: TestContext,
   args: readonly string[],
   input?: string,
   timeoutMs = 15_000,
-): Promise<CliRun> {
+): Promise<DockerCliRun> {
   if (!docker || !d) {
     if (process.env.BERTH_REQUIRE_DOCKER === '1')
       throw new Error('BERTH_REQUIRE_DOCKER=1 but no docker CLI is on PATH');
     return context.skip('the docker CLI is not installed (`which -a docker` found nothing)');
   }
-  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${d.path}`, DOCKER_CONFIG: workdir };
-  delete env.DOCKER_API_VERSION;
-  delete env.DOCKER_CONTEXT;
-  const child = spawn(docker, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  child.stdin.on('error', () => undefined);
-  if (input === undefined) child.stdin.end();
-  else child.stdin.end(input);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`docker ${args.join(' ')} took more than ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-    });
+  return runDockerCli(args, {
+    binary: docker,
+    host: `unix://${d.path}`,
+    config: workdir,
+    timeoutMs,
+    ...(input === undefined ? {} : { input }),
   });
 }
 
