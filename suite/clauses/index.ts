@@ -1,13 +1,15 @@
 import { type Clause, type ClauseId, isClauseId } from './catalogue.js';
+import { cmpClauses } from './cmp.js';
 import { hndClauses } from './hnd.js';
 import { regClauses } from './reg.js';
+import { snpClauses } from './snp.js';
 import { upgClauses } from './upg.js';
 import { vskClauses } from './vsk.js';
 
 export * from './catalogue.js';
 
 /** Every clause berth knows, in catalogue order. */
-export const catalogue: readonly Clause[] = [...vskClauses, ...regClauses, ...hndClauses, ...upgClauses];
+export const catalogue: readonly Clause[] = [...vskClauses, ...regClauses, ...hndClauses, ...upgClauses, ...cmpClauses, ...snpClauses];
 
 const byId = new Map<string, Clause>(catalogue.map((clause) => [clause.id, clause]));
 

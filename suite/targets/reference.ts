@@ -13,6 +13,8 @@ import {
   type Fault,
   type UnixListener,
 } from '../../simulators/vsock/index.js';
+import { referenceDispatch } from './reference-dispatch.js';
+import { referenceSnapshot } from './reference-snapshot.js';
 import type {
   GuestBehaviour,
   ProxyFacet,
@@ -135,6 +137,8 @@ export function createReferenceTarget(): Target {
     transport: referenceTransport,
     registry: referenceRegistry,
     proxy: referenceProxy,
+    dispatch: referenceDispatch,
+    snapshot: referenceSnapshot,
     async [Symbol.asyncDispose]() {},
   };
 }

@@ -1,6 +1,8 @@
 import type { Duplex } from 'node:stream';
 import type { Connector, Role } from '../../protocol/connector.js';
 import type { WorkloadRegistryPort } from '../../protocol/workload-registry.js';
+import type { DispatchFacet } from './dispatch-facet.js';
+import type { SnapshotFacet } from './snapshot-facet.js';
 
 /**
  * How the suite reaches what it checks. A target offers facets; a clause asks for the facet it
@@ -16,9 +18,13 @@ export interface Target extends AsyncDisposable {
   readonly registry?: RegistryFacet;
   /** A Docker API proxy in front of guests the suite provides (HND, UPG clauses). */
   readonly proxy?: ProxyFacet;
+  /** A composite runtime over runtimes the suite provides (CMP clauses). */
+  readonly dispatch?: DispatchFacet;
+  /** A snapshot backend over a Docker Engine API endpoint (SNP clauses). */
+  readonly snapshot?: SnapshotFacet;
 }
 
-export type FacetName = 'transport' | 'registry' | 'proxy';
+export type FacetName = 'transport' | 'registry' | 'proxy' | 'dispatch' | 'snapshot';
 
 export interface RegistryFacet {
   create(): Promise<WorkloadRegistryPort>;

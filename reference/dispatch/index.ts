@@ -1,0 +1,8 @@
+export {
+  CompositeRuntime,
+  createCompositeRuntime,
+  type CompositeRuntimeOptions,
+  type DispatchTarget,
+} from './composite-runtime.js';
+export { logChunksFromSnapshot, statsSampleFromSnapshot } from './one-shot-streams.js';
+export { ReadFailures } from './read-failures.js';
