@@ -9,7 +9,14 @@ import { vskClauses } from './vsk.js';
 export * from './catalogue.js';
 
 /** Every clause berth knows, in catalogue order. */
-export const catalogue: readonly Clause[] = [...vskClauses, ...regClauses, ...hndClauses, ...upgClauses, ...cmpClauses, ...snpClauses];
+export const catalogue: readonly Clause[] = [
+  ...vskClauses,
+  ...regClauses,
+  ...hndClauses,
+  ...upgClauses,
+  ...cmpClauses,
+  ...snpClauses,
+];
 
 const byId = new Map<string, Clause>(catalogue.map((clause) => [clause.id, clause]));
 
