@@ -1,0 +1,7 @@
+export {
+  createMockOciRegistry,
+  setupMockOciRegistries,
+  type MockOciImage,
+  type MockOciRegistry,
+  type MockOciRegistryOptions,
+} from './mock-oci-registry.js';
