@@ -6,7 +6,7 @@ import type { WaitCondition } from '../engine/docker-engine.js';
 import type { SimContainer } from '../engine/sim-container.js';
 import { compareVersions, encodeGoJson, type ApiContext } from './api-context.js';
 import type { ApiRoute } from './api-route.js';
-import { goAtoi } from './go-form.js';
+import { goAtoi, goAtoiParameter } from './go-form.js';
 import { matchFilter, matchLabels, parseFilters, validateFilters } from './parse-filters.js';
 
 const PS_FILTERS = [
@@ -238,19 +238,11 @@ async function remove(ctx: ApiContext): Promise<void> {
   ctx.status(204);
 }
 
-function dimension(text: string): number {
-  try {
-    return goAtoi(text);
-  } catch (error) {
-    throw new DockerdInvalidParameterError((error as Error).message);
-  }
-}
-
 /** POST /containers/{name}/resize. */
 async function resize(ctx: ApiContext): Promise<void> {
   const form = await ctx.form();
-  const height = dimension(form.get('h'));
-  const width = dimension(form.get('w'));
+  const height = goAtoiParameter(form.get('h'));
+  const width = goAtoiParameter(form.get('w'));
   ctx.engine.resizeContainer(ctx.vars.name ?? '', height, width);
   ctx.status(200);
 }

@@ -8,7 +8,7 @@ import { createTtyStdin } from '../engine/tty-stdin.js';
 import { InputPipe } from '../program/input-pipe.js';
 import { compareVersions, type ApiContext } from './api-context.js';
 import type { ApiRoute } from './api-route.js';
-import { goAtoi } from './go-form.js';
+import { goAtoiParameter } from './go-form.js';
 import { closeHijacked, createHijackSink, pumpStdin } from './stream-sinks.js';
 
 type FieldType = 'bool' | 'string' | 'strings';
@@ -145,19 +145,11 @@ async function inspect(ctx: ApiContext): Promise<void> {
   await ctx.json(200, inspectExec(ctx.engine.getExec(ctx.vars.id ?? '')));
 }
 
-function dimension(text: string): number {
-  try {
-    return goAtoi(text);
-  } catch (error) {
-    throw new DockerdInvalidParameterError((error as Error).message);
-  }
-}
-
 /** DKR-22: POST /exec/{id}/resize. */
 async function resize(ctx: ApiContext): Promise<void> {
   const form = await ctx.form();
-  const height = dimension(form.get('h'));
-  const width = dimension(form.get('w'));
+  const height = goAtoiParameter(form.get('h'));
+  const width = goAtoiParameter(form.get('w'));
   await ctx.engine.resizeExec(ctx.vars.name ?? '', height, width, ctx.identity.execReadyTimeoutMs);
   ctx.status(200);
 }

@@ -83,3 +83,12 @@ export function goAtoi(text: string, fn = 'strconv.Atoi'): number {
     throw new Error(`${fn}: parsing ${JSON.stringify(text)}: value out of range`);
   return value;
 }
+
+/** goAtoi whose failure is a bad parameter (400), as for resize's `h` and `w`. */
+export function goAtoiParameter(text: string): number {
+  try {
+    return goAtoi(text);
+  } catch (error) {
+    throw new DockerdInvalidParameterError((error as Error).message);
+  }
+}
