@@ -1,4 +1,5 @@
-import { afterAll, describe, expect, inject } from 'vitest';
+import { GenericContainer, type StartedTestContainer } from 'testcontainers';
+import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
 import type { ClauseContext } from '../support/clause.js';
 import type { Target } from '../targets/target.js';
 
@@ -30,6 +31,32 @@ export function describeEndpoints(body: (endpoint: EndpointHandle) => void): voi
     const title = skip === undefined ? name : `${name} (skipped: ${skip})`;
     describe.skipIf(endpoint === undefined)(title, () => {
       let opened: Promise<SnapshotSession> | undefined;
+      // On a real daemon, a container the run did not create (managed by testcontainers, with the
+      // settings of dependencies.md) must survive the area: the backend cleans up only its own.
+      let bystander: StartedTestContainer | undefined;
+      beforeAll(async () => {
+        if (endpoint?.kind !== 'real') return;
+        Object.assign(process.env, {
+          DOCKER_HOST: endpoint.dockerHost,
+          TESTCONTAINERS_RYUK_DISABLED: 'true',
+          TESTCONTAINERS_HOST_OVERRIDE: 'localhost',
+        });
+        bystander = await new GenericContainer('local/busybox:1')
+          .withCommand(['sleep', 'infinity'])
+          .withNetworkMode('none')
+          .withLabels({ 'berth.test': 'snapshot-bystander' })
+          .start();
+      }, 60_000);
+      afterAll(async () => {
+        if (bystander !== undefined) {
+          const running = await bystander.exec(['true']).then(
+            (result) => result.exitCode === 0,
+            () => false,
+          );
+          await bystander.stop();
+          expect(running, 'a container the run did not create is still running after the area').toBe(true);
+        }
+      });
       afterAll(async () => {
         if (opened === undefined) return;
         const session = await opened;
