@@ -6,7 +6,7 @@ import { resolveRunSeed } from './suite/support/seed.js';
 process.env.BERTH_SEED = String(resolveRunSeed(process.env.BERTH_SEED));
 
 const shared = {
-  setupFiles: ['suite/support/setup-seed.ts'],
+  setupFiles: ['suite/support/setup-seed.ts', 'suite/support/setup-temp-cleanup.ts'],
   globalSetup: ['suite/support/global-setup.ts'],
   pool: 'forks' as const,
 };

@@ -19,6 +19,7 @@ export {
   UnixPathTooLongError,
   listenUnix,
   tempSocketPath,
+  removeTempSocketDirs,
   type ListenUnixOptions,
   type UnixListener,
 } from './listen-unix.js';

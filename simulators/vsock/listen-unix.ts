@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { lstat, mkdtemp, rmdir, unlink } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,8 +32,24 @@ function assertUnixPathFits(path: string): void {
   if (bytes > MAX_UNIX_PATH_BYTES) throw new UnixPathTooLongError(path, bytes);
 }
 
-/** Directories made by tempSocketPath(), removed (if empty) when their listener closes. */
+/**
+ * Directories made by tempSocketPath(), removed (if empty) when their listener closes; whatever
+ * is left (paths nobody listened on, sockets other servers bound there) goes when the process exits.
+ */
 const tempDirs = new Set<string>();
+let exitCleanupInstalled = false;
+
+/** Removes every directory tempSocketPath() made in this process (test files call it after all). */
+export function removeTempSocketDirs(): void {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+function removeTempDirsAtExit(): void {
+  if (exitCleanupInstalled) return;
+  exitCleanupInstalled = true;
+  process.once('exit', removeTempSocketDirs);
+}
 
 /** A fresh socket path `<tmp>/berth-XXXXXX/<name>.sock` in a new private directory. */
 export async function tempSocketPath(name: string): Promise<string> {
@@ -45,6 +62,7 @@ export async function tempSocketPath(name: string): Promise<string> {
     throw error;
   }
   tempDirs.add(dir);
+  removeTempDirsAtExit();
   return path;
 }
 
