@@ -109,6 +109,19 @@ export function decodeGoJson(body: Uint8Array, mode: 'decoder' | 'unmarshal' = '
   };
 
   let depth = 0;
+  /** After a member or element: true at ',' (another follows), false at `closer` (the container ends). */
+  const another = (closer: number, what: string): boolean => {
+    skip();
+    if (i >= bytes.length) eof();
+    if (bytes[i] === 0x2c) {
+      i += 1;
+      return true;
+    }
+    if (bytes[i] !== closer) bad(what);
+    i += 1;
+    depth -= 1;
+    return false;
+  };
   const value = (): void => {
     skip();
     if (i >= bytes.length) eof();
@@ -133,18 +146,7 @@ export function decodeGoJson(body: Uint8Array, mode: 'decoder' | 'unmarshal' = '
         if (bytes[i] !== 0x3a) bad('after object key');
         i += 1;
         value();
-        skip();
-        if (i >= bytes.length) eof();
-        if (bytes[i] === 0x2c) {
-          i += 1;
-          continue;
-        }
-        if (bytes[i] === 0x7d) {
-          i += 1;
-          depth -= 1;
-          return;
-        }
-        bad('after object key:value pair');
+        if (!another(0x7d, 'after object key:value pair')) return;
       }
     }
     if (c === 0x5b) {
@@ -159,18 +161,7 @@ export function decodeGoJson(body: Uint8Array, mode: 'decoder' | 'unmarshal' = '
       }
       for (;;) {
         value();
-        skip();
-        if (i >= bytes.length) eof();
-        if (bytes[i] === 0x2c) {
-          i += 1;
-          continue;
-        }
-        if (bytes[i] === 0x5d) {
-          i += 1;
-          depth -= 1;
-          return;
-        }
-        bad('after array element');
+        if (!another(0x5d, 'after array element')) return;
       }
     }
     if (c === 0x22) return string();
