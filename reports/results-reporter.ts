@@ -2,12 +2,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import { readFileSync } from 'node:fs';
+import { componentOf } from '../suite/clauses/catalogue.js';
 import { catalogue, findClause } from '../suite/clauses/index.js';
+import { redact } from '../suite/support/transcript.js';
 import { isFailing, worstOutcome, OUTCOMES, type Outcome } from '../suite/support/outcome.js';
 import {
   RESULTS_SCHEMA,
   type ClauseResult,
   type ResultsFile,
+  type Selection,
+  type TargetInfo,
   type TestFailure,
   type TestResult,
 } from './results.js';
@@ -26,7 +31,16 @@ function testOutcome(test: TestCase): {
   switch (result.state) {
     case 'passed':
       return meta?.knownFailure !== undefined
-        ? { outcome: 'fail', expected: true, reason: meta.knownFailure }
+        ? {
+            outcome: 'fail',
+            expected: true,
+            reason: meta.knownFailure,
+            ...(meta.transcript === undefined
+              ? {}
+              : {
+                  failure: { name: 'KnownFailure', message: meta.knownFailure, transcript: meta.transcript },
+                }),
+          }
         : { outcome: 'pass' };
     case 'failed': {
       const error = result.errors?.[0];
@@ -35,6 +49,9 @@ function testOutcome(test: TestCase): {
         message: error?.message ?? 'failed without an error',
         ...(error?.diff ? { diff: error.diff } : {}),
         ...(error?.stack ? { stack: error.stack } : {}),
+        ...(meta?.transcript !== undefined && meta.transcript.length > 0
+          ? { transcript: meta.transcript }
+          : {}),
       };
       return { outcome: VIOLATION_NAMES.has(failure.name) ? 'fail' : 'error', failure };
     }
@@ -44,6 +61,60 @@ function testOutcome(test: TestCase): {
     default:
       return { outcome: 'error', reason: 'the test never finished' };
   }
+}
+
+function berthVersion(): string {
+  try {
+    const path = new URL('../package.json', import.meta.url);
+    return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** The run's selection, as `berth run` passed it through the environment. */
+export function selectionFromEnv(env: NodeJS.ProcessEnv = process.env): Selection {
+  const profile = env.BERTH_PROFILE === 'quick' || env.BERTH_PROFILE === 'full' ? env.BERTH_PROFILE : 'core';
+  return { profile, areas: list(env.BERTH_AREAS), clauses: list(env.BERTH_CLAUSES) };
+}
+
+/** The target's identity, options and probe, as the global setup recorded them. */
+export function targetInfoFromEnv(env: NodeJS.ProcessEnv = process.env): TargetInfo {
+  const name = env.BERTH_TARGET?.trim() || 'reference';
+  let probe: { description?: string; facts?: Record<string, unknown> } = {};
+  try {
+    probe = JSON.parse(env.BERTH_TARGET_PROBE ?? '{}') as typeof probe;
+  } catch {
+    probe = {};
+  }
+  const options: Record<string, string> = {};
+  const dockerHost =
+    env.BERTH_DOCKER_HOST?.trim() || (name === 'docker' ? env.DOCKER_HOST?.trim() : undefined);
+  if (dockerHost && name === 'docker') options.dockerHost = dockerHost;
+  if (env.BERTH_COMMAND?.trim() && name.endsWith('-command'))
+    options.command = redact(env.BERTH_COMMAND.trim());
+  return { name, description: probe.description ?? name, options, probe: probe.facts ?? {} };
+}
+
+/** Why a catalogue clause has no test result in this run. */
+function notRunReason(
+  clause: { id: string; pending?: string; retired?: string },
+  selection: Selection,
+): string {
+  if (clause.pending !== undefined) return clause.pending;
+  if (clause.retired !== undefined) return clause.retired;
+  if (selection.clauses.length > 0 && !selection.clauses.includes(clause.id)) {
+    return `not selected (--clause ${selection.clauses.join(',')})`;
+  }
+  if (selection.areas.length > 0) return `not selected (--area ${selection.areas.join(',')})`;
+  return 'no test of this clause ran';
 }
 
 /** Writes `results.json` for a conformance run into the folder named by BERTH_RESULTS. */
@@ -91,18 +162,21 @@ export default class ResultsReporter implements Reporter {
       });
     }
 
+    const selection = selectionFromEnv();
     const clauses: ClauseResult[] = catalogue.map((clause) => {
       const tests = byClause.get(clause.id) ?? [];
       const counted = tests.filter((test) => !test.expected);
       const expected = tests.some((test) => test.expected);
-      const base = { id: clause.id, level: clause.level, text: clause.text, source: clause.source, tests };
+      const base = {
+        id: clause.id,
+        component: componentOf(clause.id),
+        level: clause.level,
+        text: clause.text,
+        source: clause.source,
+        tests,
+      };
       if (tests.length === 0) {
-        return {
-          ...base,
-          outcome: 'disabled',
-          expected: false,
-          reason: clause.pending ?? clause.retired ?? 'no test of this clause ran',
-        };
+        return { ...base, outcome: 'disabled', expected: false, reason: notRunReason(clause, selection) };
       }
       const outcome = counted.length > 0 ? worstOutcome(counted.map((test) => test.outcome)) : 'fail';
       return { ...base, outcome: expected && outcome === 'pass' ? 'fail' : outcome, expected };
@@ -122,7 +196,10 @@ export default class ResultsReporter implements Reporter {
 
     const results: ResultsFile = {
       schema: RESULTS_SCHEMA,
-      target: { name: process.env.BERTH_TARGET?.trim() || 'reference' },
+      tool: { name: 'berth', version: berthVersion() },
+      target: targetInfoFromEnv(),
+      selection,
+      ...(process.env.BERTH_EXPECT ? { expectationsFile: process.env.BERTH_EXPECT } : {}),
       seed: Number(process.env.BERTH_SEED),
       startedAt: this.startedAt.toISOString(),
       durationMs: Date.now() - this.startedAt.getTime(),

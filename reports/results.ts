@@ -1,14 +1,23 @@
-import type { ClauseId, Level } from '../suite/clauses/catalogue.js';
+import type { ClauseId, Component, Level } from '../suite/clauses/catalogue.js';
 import type { Outcome } from '../suite/support/outcome.js';
+import type { TranscriptEntry } from '../suite/support/transcript.js';
 
-/** results.json is the source of truth; every other report renders from it. */
-export const RESULTS_SCHEMA = 'berth.results/1';
+export type { TranscriptEntry } from '../suite/support/transcript.js';
+
+/**
+ * results.json is the source of truth; every other report renders from it. The schema is
+ * documented in docs/results-schema.md; the version changes whenever a field changes meaning or
+ * goes away (adding an optional field does not).
+ */
+export const RESULTS_SCHEMA = 'berth.results/2';
 
 export interface TestFailure {
   readonly name: string;
   readonly message: string;
   readonly diff?: string;
   readonly stack?: string;
+  /** What the test sent to the target and what came back, redacted (absent when nothing was recorded). */
+  readonly transcript?: readonly TranscriptEntry[];
 }
 
 export interface TestResult {
@@ -25,6 +34,7 @@ export interface TestResult {
 
 export interface ClauseResult {
   readonly id: ClauseId;
+  readonly component: Component;
   readonly level: Level;
   readonly text: string;
   readonly source: { readonly document: string; readonly section: string };
@@ -35,9 +45,34 @@ export interface ClauseResult {
   readonly tests: readonly TestResult[];
 }
 
+/** What was under test, and what the probe before the run found. */
+export interface TargetInfo {
+  readonly name: string;
+  /** One line: what is under test and how it is reached. */
+  readonly description: string;
+  /** The options the target ran with (docker host, command line), credentials redacted. */
+  readonly options: Readonly<Record<string, string>>;
+  /** Facts the probe gathered (daemon version and API, driver name, ...). */
+  readonly probe: Readonly<Record<string, unknown>>;
+}
+
+/** Which part of the catalogue the run selected. */
+export interface Selection {
+  readonly profile: 'quick' | 'core' | 'full';
+  /** Areas given with --area (empty: all). */
+  readonly areas: readonly string[];
+  /** Clauses given with --clause (empty: all). */
+  readonly clauses: readonly string[];
+}
+
 export interface ResultsFile {
   readonly schema: typeof RESULTS_SCHEMA;
-  readonly target: { readonly name: string };
+  /** The berth version that produced the file. */
+  readonly tool: { readonly name: 'berth'; readonly version: string };
+  readonly target: TargetInfo;
+  readonly selection: Selection;
+  /** The expectations file given with --expect, if any (its entries are in the ledger). */
+  readonly expectationsFile?: string;
   readonly seed: number;
   readonly startedAt: string;
   readonly durationMs: number;

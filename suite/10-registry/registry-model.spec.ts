@@ -1,3 +1,4 @@
+import { profileRuns } from '../support/profile.js';
 import fc from 'fast-check';
 import { clause } from '../support/clause.js';
 import { exactKeys, registryUniverseArb } from '../support/arbitraries/registry.js';
@@ -30,7 +31,7 @@ clause(
           await fc.asyncModelRun(() => ({ model: new RegistryModel(), real: { real, keys } }), commands);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: profileRuns(200) },
     );
     expect(runs).toBeGreaterThan(0);
   },

@@ -1,3 +1,4 @@
+import { profileRuns } from '../support/profile.js';
 import fc from 'fast-check';
 import type { ExpectStatic } from 'vitest';
 import { describe } from 'vitest';
@@ -389,7 +390,7 @@ describe('proxy placement model', () => {
             open.delete(stack);
           }
         }),
-        { numRuns: 25 },
+        { numRuns: profileRuns(25) },
       );
       expect(runs).toBeGreaterThan(0);
     },

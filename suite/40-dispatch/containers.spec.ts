@@ -1,3 +1,4 @@
+import { profileRuns } from '../support/profile.js';
 import fc from 'fast-check';
 import { describe } from 'vitest';
 import { RuntimeInternalError, RuntimeNotFoundError } from '../../protocol/runtime-errors.js';
@@ -458,7 +459,7 @@ describe('ownership model', () => {
             );
           },
         ),
-        { numRuns: 150 },
+        { numRuns: profileRuns(150) },
       );
       expect(runs).toBeGreaterThan(0);
     },

@@ -31,3 +31,21 @@ export const CLAUSE_ID_PATTERN = /^(REG|HND|UPG|CMP|SNP|DKR|VSK|FLT|BAD)-[1-9]\d
 export function isClauseId(value: string): value is ClauseId {
   return CLAUSE_ID_PATTERN.test(value);
 }
+
+/** The part of a VM-backed engine a clause prefix checks (reports group and badge by component). */
+export const COMPONENTS = {
+  VSK: 'transport',
+  REG: 'registry',
+  HND: 'proxy',
+  UPG: 'bridge',
+  CMP: 'dispatch',
+  SNP: 'snapshot',
+  DKR: 'engine',
+  FLT: 'faults',
+  BAD: 'hostile input',
+} as const satisfies Record<ClausePrefix, string>;
+export type Component = (typeof COMPONENTS)[ClausePrefix];
+
+export function componentOf(id: ClauseId): Component {
+  return COMPONENTS[id.slice(0, id.indexOf('-')) as ClausePrefix];
+}

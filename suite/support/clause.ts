@@ -5,6 +5,7 @@ import type { FacetName, Target } from '../targets/target.js';
 import { isClauseViolation, NoAssertionsError, UnexpectedPassError } from './suite-errors.js';
 import type { BerthTaskMeta } from './task-meta.js';
 import { currentTargetName, getTarget } from './target.js';
+import { beginTranscript, endTranscript, recordCalls } from './transcript.js';
 
 export interface ClauseContext {
   readonly target: Target;
@@ -38,6 +39,38 @@ function isSkipSignal(error: unknown): boolean {
   );
 }
 
+/** `ERR_TARGET_CANNOT_CONFIGURE`: the target cannot set the clause up (outcome `disabled`). */
+function cannotConfigure(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === 'ERR_TARGET_CANNOT_CONFIGURE' && typeof message === 'string' ? message : undefined;
+}
+
+/**
+ * The facet a clause asked for; in-process facets whose "wire" is a method call (registry,
+ * dispatch) are wrapped so each call lands in the transcript.
+ */
+function recorded<F extends FacetName>(facet: F, found: NonNullable<Target[F]>): NonNullable<Target[F]> {
+  if (facet === 'registry') {
+    const registry = found as NonNullable<Target['registry']>;
+    const wrapped: NonNullable<Target['registry']> = {
+      create: async () => recordCalls('registry', await registry.create()),
+    };
+    return wrapped as unknown as NonNullable<Target[F]>;
+  }
+  if (facet === 'dispatch') {
+    const dispatch = found as NonNullable<Target['dispatch']>;
+    const wrapped: NonNullable<Target['dispatch']> = {
+      mockRuntime: (name, journal) => dispatch.mockRuntime(name, journal),
+      fakeRuntime: (name, options) => dispatch.fakeRuntime(name, options),
+      imageInspector: (options) => dispatch.imageInspector(options),
+      create: async (runtimes) => recordCalls('composite runtime', await dispatch.create(runtimes)),
+    };
+    return wrapped as unknown as NonNullable<Target[F]>;
+  }
+  return found;
+}
+
 /**
  * Declares the conformance test of one catalogue clause. The body gets the run's target; it must
  * assert something (a body that asserts nothing is an `error`), and a failure listed in the
@@ -69,7 +102,7 @@ export function clause(
           meta.disabled = `target '${target.name}' does not offer the ${facet} facet`;
           return context.skip(meta.disabled);
         }
-        return found;
+        return recorded(facet, found as NonNullable<Target[typeof facet]>);
       },
       requireFeature(feature, supported, evidence) {
         if (supported) return;
@@ -80,12 +113,22 @@ export function clause(
 
     let failure: unknown;
     let failed = false;
+    beginTranscript();
     try {
       await body(clauseContext);
     } catch (error) {
       if (isSkipSignal(error)) throw error;
+      const unconfigurable = cannotConfigure(error);
+      if (unconfigurable !== undefined) {
+        endTranscript();
+        meta.disabled = `target '${target.name}' cannot set this clause up: ${unconfigurable}`;
+        context.skip(meta.disabled);
+      }
       failure = error;
       failed = true;
+    } finally {
+      const transcript = endTranscript();
+      if (failed && transcript.length > 0) meta.transcript = transcript;
     }
     meta.assertions = context.expect.getState().assertionCalls;
 

@@ -1,5 +1,7 @@
 import type { TestProject } from 'vitest/node';
+import { probeTarget } from '../targets/index.js';
 import { probeRealDaemon, RealDaemonRequiredError, type RealDaemonProbe } from './real-daemon.js';
+import { currentTargetName } from './target.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,6 +12,8 @@ declare module 'vitest' {
 // Global setups run once per project in the main process; the probe and its one-line notice are
 // shared through the environment so they happen once per run.
 const CACHE = 'BERTH_REAL_DAEMON_PROBE';
+/** The target's probe (JSON TargetProbe), read by the results reporter; `berth run` sets it itself. */
+const TARGET_PROBE = 'BERTH_TARGET_PROBE';
 
 export default async function setup(project: TestProject): Promise<void> {
   let probe: RealDaemonProbe;
@@ -27,4 +31,10 @@ export default async function setup(project: TestProject): Promise<void> {
     }
   }
   project.provide('realDaemon', probe);
+  // The target must be reachable before any test starts: an unreachable daemon or a command that
+  // does not start fails the run here, with one line, instead of in every test.
+  if (!process.env[TARGET_PROBE]) {
+    const found = await probeTarget(currentTargetName());
+    process.env[TARGET_PROBE] = JSON.stringify(found);
+  }
 }

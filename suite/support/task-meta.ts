@@ -1,4 +1,5 @@
 import type { ClauseId, Level } from '../clauses/catalogue.js';
+import type { TranscriptEntry } from './transcript.js';
 
 /** What a conformance test records about itself in vitest's task meta, for the reporters. */
 export interface BerthTaskMeta {
@@ -13,6 +14,8 @@ export interface BerthTaskMeta {
   knownFailure?: string;
   /** Assertions the test made; zero is a harness error. */
   assertions?: number;
+  /** For a failed test: what was sent to the target and what came back (redacted). */
+  transcript?: TranscriptEntry[];
 }
 
 declare module 'vitest' {

@@ -1,7 +1,9 @@
+import { BerthError } from '../../protocol/errors.js';
 import type { Duplex } from 'node:stream';
 import type { Connector, Role } from '../../protocol/connector.js';
 import type { WorkloadRegistryPort } from '../../protocol/workload-registry.js';
 import type { DispatchFacet } from './dispatch-facet.js';
+import type { EngineFacet } from './engine-facet.js';
 import type { SnapshotFacet } from './snapshot-facet.js';
 
 /**
@@ -22,9 +24,40 @@ export interface Target extends AsyncDisposable {
   readonly dispatch?: DispatchFacet;
   /** A snapshot backend over a Docker Engine API endpoint (SNP clauses). */
   readonly snapshot?: SnapshotFacet;
+  /** Docker Engine API endpoints: a daemon, or a proxy in front of one (DKR clauses). */
+  readonly engine?: EngineFacet;
 }
 
-export type FacetName = 'transport' | 'registry' | 'proxy' | 'dispatch' | 'snapshot';
+export type FacetName = 'transport' | 'registry' | 'proxy' | 'dispatch' | 'snapshot' | 'engine';
+
+/**
+ * How a target is configured from the command line (`berth run`) or the environment:
+ * BERTH_DOCKER_HOST (else DOCKER_HOST), BERTH_COMMAND, BERTH_COMMAND_READY_MS.
+ */
+export interface TargetOptions {
+  /** `docker`: the daemon, `unix:///path` or `tcp://host:port`. */
+  readonly dockerHost?: string;
+  /** `proxy-command` and `driver-command`: the command line (a template for proxy-command). */
+  readonly command?: string;
+  /** How long a launched command may take to become ready (socket listening, driver hello). */
+  readonly readyTimeoutMs?: number;
+}
+
+/** What a target found when it was probed before the run (written into results.json). */
+export interface TargetProbe {
+  /** One line: what is under test and how it is reached. */
+  readonly description: string;
+  /** Facts the probe gathered (daemon version, driver name, ...): JSON values only. */
+  readonly facts: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A request the target cannot express for this clause (for example a handshake deadline a
+ * third-party command line has no placeholder for). The clause is `disabled` with this reason.
+ */
+export class TargetCannotConfigureError extends BerthError {
+  readonly code = 'ERR_TARGET_CANNOT_CONFIGURE';
+}
 
 export interface RegistryFacet {
   create(): Promise<WorkloadRegistryPort>;

@@ -1,0 +1,42 @@
+/** Where a clause reaches an endpoint over HTTP: a unix socket or a TCP address. */
+export type EngineAddress =
+  { readonly socketPath: string } | { readonly host: string; readonly port: number };
+
+/** Containers and images a session created and did not remove. */
+export interface EngineLeftovers {
+  readonly containers: readonly string[];
+  readonly images: readonly string[];
+}
+
+/**
+ * One Docker Engine API endpoint opened for a spec file. Everything a clause creates must carry
+ * `labels` (containers) or start with `imagePrefix` (image repositories), so the session can
+ * clean up only what the run created and leave what was there before alone.
+ */
+export interface EngineSession extends AsyncDisposable {
+  /** One line for reports: what answers at this endpoint. */
+  readonly description: string;
+  readonly address: EngineAddress;
+  /** The endpoint in DOCKER_HOST form (`unix:///...` or `tcp://...`), for the docker CLI. */
+  readonly dockerHost: string;
+  /** An image present on the endpoint with `/bin/sh` and the busybox applets. */
+  readonly baseImage: string;
+  /** Labels every container a clause creates must carry. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Repository prefix of every image a clause creates (commit, tag): `berth-<session>/`. */
+  readonly imagePrefix: string;
+  /** A fresh container name in the session's namespace. */
+  name(hint: string): string;
+  /** What still carries the session's label or prefix (the leak check of the area). */
+  leftovers(): Promise<EngineLeftovers>;
+}
+
+/**
+ * Docker Engine API endpoints (DKR clauses). A target offers one or more kinds, and each DKR
+ * clause runs once per kind: `simulated` (a simulated dockerd), `real` (the target's daemon),
+ * `proxied` (a proxy — the reference, or a third party's — in front of a guest).
+ */
+export interface EngineFacet {
+  readonly kinds: readonly string[];
+  open(kind: string): Promise<EngineSession>;
+}
