@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isBerthError } from '../protocol/errors.js';
 import { UsageError } from './cli-errors.js';
+import type { ListCliOptions, ReportCliOptions, RunCliOptions } from './run-options.js';
 import type { ServeCliOptions } from './serve-options.js';
 import type { SimDockerdCliOptions } from './sim-dockerd-options.js';
 
@@ -19,6 +20,26 @@ function positiveInteger(value: string): number {
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** Repeatable and comma-separated: `--clause HND-7,HND-8 --clause UPG-1`. */
+function collectList(value: string, previous: string[] | undefined): string[] {
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  if (items.length === 0) throw new InvalidArgumentError('expected a non-empty value');
+  return [...(previous ?? []), ...items];
+}
+
+function seed(value: string): number {
+  if (!/^\d{1,10}$/.test(value) || Number(value) > 0x7fffffff) {
+    throw new InvalidArgumentError('expected an integer between 0 and 2147483647');
+  }
+  return Number(value);
+}
+
+/** The exit code an action asks for (commander actions return nothing). */
+let actionExitCode = 0;
 
 export function buildProgram(): Command {
   const program = new Command('berth')
@@ -65,14 +86,93 @@ export function buildProgram(): Command {
       await runServe(options);
     });
 
+  program
+    .command('run')
+    .description('run the conformance suite against a target and write every report')
+    .addOption(
+      new Option('--target <name>', 'what to check')
+        .choices(['reference', 'docker', 'proxy-command', 'driver-command'])
+        .default('reference'),
+    )
+    .option('--area <area>', 'only this area, e.g. 20-proxy or 20 (repeatable, comma-separated)', collectList)
+    .option('--clause <id>', 'only this clause, e.g. HND-7 (repeatable, comma-separated)', collectList)
+    .addOption(
+      new Option('--profile <profile>', 'how many generated cases property tests run')
+        .choices(['quick', 'core', 'full'])
+        .default('core'),
+    )
+    .option('--seed <n>', 'fast-check seed (default: random, printed and written to results.json)', seed)
+    .option('--out <dir>', 'folder for results.json and the reports', 'reports/out')
+    .option('--expect <file>', 'your expectations ledger: JSON [{"clause","title?","reason"}]')
+    .option(
+      '--docker-host <url>',
+      'docker target: unix:///path.sock or tcp://host:port (default DOCKER_HOST)',
+    )
+    .option('--command <cmdline>', 'proxy-command / driver-command target: the command to launch')
+    .option(
+      '--ready-timeout-ms <ms>',
+      'how long a launched command may take to listen (proxy) or greet (driver)',
+      positiveInteger,
+      15_000,
+    )
+    .option('--no-progress', 'plain lines even on a terminal')
+    .exitOverride()
+    .action(async (options: RunCliOptions) => {
+      const { runSuite } = await import('./run.js');
+      actionExitCode = await runSuite(options);
+    });
+
+  program
+    .command('list')
+    .description('print the clause catalogue')
+    .option('--area <area>', 'only clauses of this area, e.g. 20-proxy (repeatable)', collectList)
+    .option('--component <name>', 'only this component, e.g. proxy or registry (repeatable)', collectList)
+    .option('--level <level>', 'only MUST, SHOULD or MAY (repeatable)', collectList)
+    .option('--clause <id>', 'only these clauses (repeatable, comma-separated)', collectList)
+    .option('--json', 'print JSON instead of a table', false)
+    .exitOverride()
+    .action(async (options: ListCliOptions) => {
+      const { runList } = await import('./list.js');
+      actionExitCode = await runList(options);
+    });
+
+  program
+    .command('report')
+    .description('render every report (JUnit, Markdown, HTML, badges) from a saved results.json')
+    .argument('<results.json>', 'a results file written by berth run')
+    .option('--out <dir>', 'where to write the reports (default: the folder of the results file)')
+    .exitOverride()
+    .action(async (resultsPath: string, options: ReportCliOptions) => {
+      const { runReport } = await import('./report.js');
+      actionExitCode = await runReport(resultsPath, options);
+    });
+
+  const driver = program
+    .command('driver')
+    .description('reference drivers for the driver-command target (newline-delimited JSON on stdin/stdout)')
+    .exitOverride();
+  for (const kind of ['registry', 'dispatch'] as const) {
+    driver
+      .command(kind)
+      .description(
+        `serve the reference ${kind === 'registry' ? 'workload registry' : 'composite runtime'} over the driver protocol`,
+      )
+      .exitOverride()
+      .action(async () => {
+        const { runDriver } = await import('./driver.js');
+        actionExitCode = await runDriver(kind);
+      });
+  }
+
   return program;
 }
 
 /** Runs the CLI; usage errors print one line and exit 2, other failures exit 1. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
+    actionExitCode = 0;
     await buildProgram().parseAsync(argv, { from: 'user' });
-    return 0;
+    return actionExitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
