@@ -1,6 +1,19 @@
-import { UsageError } from './cli-errors.js';
+import { serveDriver, type DriverKind } from './driver/serve-driver.js';
 
-// Placeholder: the reference drivers are being built (issue 6).
-export function runDriver(kind: 'registry' | 'dispatch'): Promise<number> {
-  return Promise.reject(new UsageError(`the ${kind} driver is not built yet`));
+/**
+ * `berth driver registry|dispatch`: serves a reference component over the driver protocol on
+ * stdin/stdout (docs/driver-protocol.md) until stdin ends; exits 0 then. stdout carries protocol
+ * lines only: anything the process would log goes to stderr.
+ */
+export async function runDriver(kind: DriverKind): Promise<number> {
+  const toStderr = (...values: unknown[]): void => console.error(...values);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+  const clean = await serveDriver(kind, {
+    input: process.stdin,
+    output: process.stdout,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  return clean ? 0 : 1;
 }

@@ -123,6 +123,7 @@ export default class ResultsReporter implements Reporter {
 
   onTestRunEnd(modules: readonly TestModule[], unhandledErrors: readonly SerializedError[]): void {
     const outDir = process.env.BERTH_RESULTS ?? 'reports/out';
+    const selection = selectionFromEnv();
     const byClause = new Map<string, TestResult[]>();
     const orphans: TestResult[] = [];
 
@@ -136,6 +137,14 @@ export default class ResultsReporter implements Reporter {
           ...testOutcome(test),
         };
         const id = test.meta().berth?.clause ?? CLAUSE_IN_TITLE.exec(test.name)?.[1];
+        // With --clause, tests of other clauses are filtered out by name: not run, not "skipped".
+        if (
+          selection.clauses.length > 0 &&
+          result.outcome === 'skip' &&
+          !selection.clauses.includes(id ?? '')
+        ) {
+          continue;
+        }
         if (id === undefined || findClause(id) === undefined) {
           orphans.push({ ...result, outcome: 'error', reason: 'the test names no catalogue clause' });
         } else {
@@ -162,7 +171,6 @@ export default class ResultsReporter implements Reporter {
       });
     }
 
-    const selection = selectionFromEnv();
     const clauses: ClauseResult[] = catalogue.map((clause) => {
       const tests = byClause.get(clause.id) ?? [];
       const counted = tests.filter((test) => !test.expected);

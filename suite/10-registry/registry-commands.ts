@@ -10,6 +10,7 @@ import {
   type RegistryUniverse,
 } from '../support/arbitraries/registry.js';
 import { comparableLookup, type RegistryModel } from './registry-model.js';
+import { ClauseViolationError } from '../support/suite-errors.js';
 
 /** The system side of a model run: the registry under test and the keys to re-check. */
 export interface RegistrySystem {
@@ -25,7 +26,7 @@ async function checkAllKeys(model: RegistryModel, system: RegistrySystem, after:
     const actual = comparableLookup(await system.real.lookup(key));
     const expected = model.lookup(key);
     if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-      throw new Error(
+      throw new ClauseViolationError(
         `after ${after}: lookup(${JSON.stringify(key)}) gave ${JSON.stringify(actual)}, the model says ${JSON.stringify(expected)}`,
       );
     }
@@ -100,7 +101,9 @@ class ForgetCommand extends Mutation {
     const expected = model.forget(this.id);
     const actual = await real.forget(this.id);
     if (actual !== expected) {
-      throw new Error(`${this.toString()} returned ${String(actual)}, the model says ${String(expected)}`);
+      throw new ClauseViolationError(
+        `${this.toString()} returned ${String(actual)}, the model says ${String(expected)}`,
+      );
     }
   }
   toString(): string {
@@ -117,7 +120,7 @@ class LookupCommand implements RegistryCommand {
     const actual = comparableLookup(await system.real.lookup(this.id));
     const expected = model.lookup(this.id);
     if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-      throw new Error(
+      throw new ClauseViolationError(
         `${this.toString()} gave ${JSON.stringify(actual)}, the model says ${JSON.stringify(expected)}`,
       );
     }

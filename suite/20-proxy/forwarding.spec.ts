@@ -17,16 +17,16 @@ async function scriptedStack(
   answer: ScriptedAnswer,
   options: { handshakeTimeoutMs?: number } = {},
 ): Promise<{ proxy: string; received: readonly ReceivedRequest[] }> {
+  // The facet first: on a target without a proxy the clause ends here, before a guest is started.
+  const facet = context.use('proxy');
   const guest = await startScriptedGuest(answer);
-  const running = await context.use('proxy').start({
+  context.onTestFinished(() => guest.close());
+  const running = await facet.start({
     roles: [{ role: 'native', guest: guest.socketPath, platforms: ['linux/arm64'] }],
     defaultRole: 'native',
     ...options,
   });
-  context.onTestFinished(async () => {
-    await running[Symbol.asyncDispose]();
-    await guest.close();
-  });
+  context.onTestFinished(() => running[Symbol.asyncDispose]());
   return { proxy: running.socketPath, received: guest.received };
 }
 
@@ -301,9 +301,10 @@ describe('proxy forwarding', () => {
     'HND-6',
     'answers 502 naming the role of a dead guest, and keeps serving',
     async ({ use, onTestFinished, expect }) => {
+      const facet = use('proxy');
       const native = await startSimulatedGuest({ name: 'native', architecture: 'arm64' });
       const dead = await absentGuestPath();
-      const running = await use('proxy').start({
+      const running = await facet.start({
         roles: [
           { role: 'native', guest: native.socketPath, platforms: ['linux/arm64'] },
           { role: 'amd64', guest: dead, platforms: ['linux/amd64'] },

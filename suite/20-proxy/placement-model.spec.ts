@@ -337,15 +337,23 @@ interface Stack extends PlacementSystem {
 
 /** Two simulated guests (native arm64, amd64) behind a fresh proxy of the target. */
 async function startStack(context: Pick<ClauseContext, 'use' | 'expect'>): Promise<Stack> {
+  // The facet first: on a target without a proxy the clause ends here, before guests are started.
+  const facet = context.use('proxy');
   const native = await startSimulatedGuest({ name: 'native', architecture: 'arm64' });
   const amd64 = await startSimulatedGuest({ name: 'amd64', architecture: 'amd64' });
-  const running = await context.use('proxy').start({
-    roles: [
-      { role: 'native', guest: native.socketPath, platforms: ['linux/arm64'] },
-      { role: 'amd64', guest: amd64.socketPath, platforms: ['linux/amd64'] },
-    ],
-    defaultRole: 'native',
-  });
+  const running = await facet
+    .start({
+      roles: [
+        { role: 'native', guest: native.socketPath, platforms: ['linux/arm64'] },
+        { role: 'amd64', guest: amd64.socketPath, platforms: ['linux/amd64'] },
+      ],
+      defaultRole: 'native',
+    })
+    .catch(async (error: unknown) => {
+      await native.close();
+      await amd64.close();
+      throw error;
+    });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {

@@ -1,7 +1,10 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { basename } from 'node:path';
 import type { ClauseContext } from '../support/clause.js';
+import { attachLog, recordExchange } from '../support/transcript.js';
 import { startSimulatedGuest, type RunningGuest } from '../support/guests.js';
+import { ClauseViolationError } from '../support/suite-errors.js';
 
 /** One answer read whole. */
 export interface Answer {
@@ -31,13 +34,21 @@ export function call(
   if (payload !== undefined && headers['transfer-encoding'] === undefined) {
     headers['content-length'] = String(Buffer.byteLength(payload));
   }
-  return new Promise((resolve, reject) => {
+  const peer = basename(socketPath, '.sock');
+  const sent = `${method} ${path} HTTP/1.1\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n${payload === undefined ? '' : Buffer.from(payload).toString('utf8')}`;
+  return new Promise<Answer>((resolve, reject) => {
     const req = request({ socketPath, method, path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
+        const head = `HTTP/1.1 ${res.statusCode} ${res.statusMessage}\r\n${res.rawHeaders
+          .map((item, index) => (index % 2 === 0 ? `${item}: ` : `${item}\r\n`))
+          .join('')}\r\n`;
+        recordExchange(peer, sent, head + text);
         resolve({
           status: res.statusCode ?? 0,
           headers: res.headers,
@@ -46,7 +57,10 @@ export function call(
         });
       });
     });
-    req.on('error', reject);
+    req.on('error', (error) => {
+      recordExchange(peer, sent, error);
+      reject(error);
+    });
     req.end(payload);
   });
 }
@@ -60,6 +74,11 @@ export function rawExchange(
   return new Promise((resolve, reject) => {
     const socket = connect({ path: socketPath, allowHalfOpen: true });
     const chunks: Buffer[] = [];
+    attachLog(
+      `${basename(socketPath, '.sock')} (raw connection)`,
+      typeof bytes === 'string' ? bytes : bytes.toString('latin1'),
+      () => Buffer.concat(chunks).toString('latin1'),
+    );
     const timeoutMs = options.timeoutMs ?? 5000;
     const timer = setTimeout(() => {
       socket.destroy();
@@ -104,14 +123,20 @@ export async function startTwoRoleStack(
   const facet = context.use('proxy');
   const native = await startSimulatedGuest({ name: 'native', architecture: 'arm64' });
   const amd64 = await startSimulatedGuest({ name: 'amd64', architecture: 'amd64' });
-  const running = await facet.start({
-    roles: [
-      { role: 'native', guest: native.socketPath, platforms: ['linux/arm64'] },
-      { role: 'amd64', guest: amd64.socketPath, platforms: ['linux/amd64'] },
-    ],
-    defaultRole: 'native',
-    ...options,
-  });
+  const running = await facet
+    .start({
+      roles: [
+        { role: 'native', guest: native.socketPath, platforms: ['linux/arm64'] },
+        { role: 'amd64', guest: amd64.socketPath, platforms: ['linux/amd64'] },
+      ],
+      defaultRole: 'native',
+      ...options,
+    })
+    .catch(async (error: unknown) => {
+      await native.close();
+      await amd64.close();
+      throw error;
+    });
   context.onTestFinished(async () => {
     await running[Symbol.asyncDispose]();
     await native.close();
@@ -134,11 +159,13 @@ export async function createContainer(
   const created = await call(socketPath, 'POST', `/v1.41/containers/create${qs === '' ? '' : `?${qs}`}`, {
     body: { Image: IMAGE, Cmd: options.cmd ?? ['sleep', '60'] },
   });
-  if (created.status !== 201) throw new Error(`create answered ${created.status}: ${created.text}`);
+  if (created.status !== 201)
+    throw new ClauseViolationError(`create answered ${created.status}: ${created.text}`);
   const id = created.json<{ Id: string }>().Id;
   if (options.start !== false) {
     const started = await call(socketPath, 'POST', `/v1.41/containers/${id}/start`);
-    if (started.status !== 204) throw new Error(`start answered ${started.status}: ${started.text}`);
+    if (started.status !== 204)
+      throw new ClauseViolationError(`start answered ${started.status}: ${started.text}`);
   }
   return id;
 }

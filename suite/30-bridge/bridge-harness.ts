@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { connect, type Socket } from 'node:net';
 import type { ClauseContext } from '../support/clause.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
+import { attachLog, TRANSCRIPT_TEXT_LIMIT } from '../support/transcript.js';
 import { Received } from './received.js';
 import { startScriptedGuest, type GuestScript, type ScriptedGuest } from './scripted-guest.js';
 
@@ -75,13 +76,26 @@ export function parseResponseHead(head: string): ResponseHeadView {
 /** A raw HTTP/1.1 client connection to the proxy. */
 export class RawClient {
   readonly received: Received;
+  private sent: Buffer[] = [];
+  private sentBytes = 0;
 
   constructor(readonly socket: Socket) {
     this.received = new Received(socket);
+    // Both directions of the connection go into the clause's transcript if it fails.
+    attachLog(
+      'proxy (raw connection)',
+      () => Buffer.concat(this.sent).toString('latin1'),
+      () => this.received.bytes.subarray(0, TRANSCRIPT_TEXT_LIMIT).toString('latin1'),
+    );
   }
 
   send(bytes: string | Buffer): void {
-    this.socket.write(typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes);
+    const data = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+    if (this.sentBytes < TRANSCRIPT_TEXT_LIMIT) {
+      this.sent.push(data.subarray(0, TRANSCRIPT_TEXT_LIMIT - this.sentBytes));
+      this.sentBytes += Math.min(data.length, TRANSCRIPT_TEXT_LIMIT - this.sentBytes);
+    }
+    this.socket.write(data);
   }
 
   /** Waits for the response head. */

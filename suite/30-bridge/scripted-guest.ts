@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClauseViolationError } from '../support/suite-errors.js';
+import { attachLog, TRANSCRIPT_TEXT_LIMIT } from '../support/transcript.js';
 import { Received } from './received.js';
 
 /** A request as the guest read it off the wire. */
@@ -158,6 +159,12 @@ export async function startScriptedGuest(
       if (rest.length > 0) socket.unshift(rest);
       const exchange: GuestExchange = { socket, request, after };
       exchanges.push(exchange);
+      // What reached the guest, and what the guest's side received after it, for a failing clause.
+      attachLog(
+        'scripted guest',
+        () => `${request.head}${request.body.toString('latin1')}`,
+        () => after.bytes.subarray(0, TRANSCRIPT_TEXT_LIMIT).toString('latin1'),
+      );
       for (const wake of [...waiters]) wake();
       script(exchange);
       socket.resume();

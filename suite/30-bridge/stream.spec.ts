@@ -5,6 +5,7 @@ import { useLeakCheck } from '../support/leak-check.js';
 import { patternBytes } from '../support/streams.js';
 import { ATTACH_REQUEST, execStartRequest, startRig, UPGRADED } from './bridge-harness.js';
 import type { GuestExchange } from './scripted-guest.js';
+import { ClauseViolationError } from '../support/suite-errors.js';
 
 /** Resolves with the guest's exchange once the script has run. */
 function captured(): { script: (exchange: GuestExchange) => void; exchange: () => GuestExchange } {
@@ -14,7 +15,7 @@ function captured(): { script: (exchange: GuestExchange) => void; exchange: () =
       current = exchange;
     },
     exchange: () => {
-      if (current === undefined) throw new Error('the guest has not been reached');
+      if (current === undefined) throw new ClauseViolationError('the guest has not been reached');
       return current;
     },
   };

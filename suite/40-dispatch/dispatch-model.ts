@@ -16,6 +16,7 @@ import {
   type ImageKnowledge,
 } from '../support/arbitraries/dispatch.js';
 import type { DispatchFacet } from './dispatch-rig.js';
+import { ClauseViolationError } from '../support/suite-errors.js';
 
 export type Owner = 'primary' | 'delegate' | 'vz' | 'vz-linux';
 type Fake = ReturnType<DispatchFacet['fakeRuntime']>;
@@ -70,7 +71,7 @@ export interface DispatchSystem {
 type DispatchCommand = fc.AsyncCommand<DispatchModel, DispatchSystem>;
 
 function fail(message: string): never {
-  throw new Error(message);
+  throw new ClauseViolationError(message);
 }
 
 /** Every runtime holds exactly the containers the model says it owns. */

@@ -1,6 +1,7 @@
 import { displayContainerId, type ContainerId, type ServiceSpec } from '../../protocol/runtime.js';
 import type { ClauseContext } from '../support/clause.js';
 import type { Target } from '../targets/target.js';
+import { ClauseViolationError } from '../support/suite-errors.js';
 
 export type DispatchFacet = NonNullable<Target['dispatch']>;
 export type Mock = ReturnType<DispatchFacet['mockRuntime']>;
@@ -92,5 +93,5 @@ export async function caught(promise: Promise<unknown>): Promise<Caught> {
   } catch (error) {
     return error as Caught;
   }
-  throw new Error('expected the call to fail, and it succeeded');
+  throw new ClauseViolationError('expected the call to fail, and it succeeded');
 }

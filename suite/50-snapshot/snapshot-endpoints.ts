@@ -1,6 +1,7 @@
 import { GenericContainer, type StartedTestContainer } from 'testcontainers';
-import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
+import { afterAll, describe, expect, inject } from 'vitest';
 import type { ClauseContext } from '../support/clause.js';
+import { getTarget } from '../support/target.js';
 import type { Target } from '../targets/target.js';
 
 type SnapshotFacet = NonNullable<Target['snapshot']>;
@@ -14,39 +15,57 @@ export interface EndpointHandle {
   session(use: ClauseContext['use']): Promise<SnapshotSession>;
 }
 
+interface ResolvedEndpoint {
+  readonly name: string;
+  readonly endpoint: Endpoint | undefined;
+  readonly skip?: string;
+}
+
 /**
- * Runs `body` once per Docker endpoint: a simulated dockerd the target starts, and the real daemon
- * when the real-daemon tier found one (skipped with its reason otherwise). After the file, the
- * endpoint must hold no container or image carrying the session's label.
+ * The endpoints the target's snapshot facet offers, with the real-daemon tier resolved. A target
+ * without the facet gets one block whose clauses `use('snapshot')` marks disabled.
+ */
+function resolveEndpoints(): ResolvedEndpoint[] {
+  const offers = getTarget().snapshot?.endpoints;
+  if (offers === undefined) return [{ name: 'no snapshot facet', endpoint: undefined }];
+  return offers.map(({ name, endpoint }): ResolvedEndpoint => {
+    if (endpoint !== 'real-daemon-tier') return { name, endpoint };
+    const probe = inject('realDaemon');
+    return probe.available
+      ? { name, endpoint: { kind: 'real', dockerHost: probe.dockerHost } }
+      : { name, endpoint: undefined, skip: `real-daemon tier: ${probe.reason}` };
+  });
+}
+
+/**
+ * On a real daemon, a container the run did not create (managed by testcontainers, with the
+ * settings of dependencies.md) must survive the area: the backend cleans up only its own.
+ */
+async function startBystander(dockerHost: string, image: string): Promise<StartedTestContainer> {
+  Object.assign(process.env, {
+    DOCKER_HOST: dockerHost,
+    TESTCONTAINERS_RYUK_DISABLED: 'true',
+    TESTCONTAINERS_HOST_OVERRIDE: 'localhost',
+  });
+  return new GenericContainer(image)
+    .withCommand(['sleep', 'infinity'])
+    .withNetworkMode('none')
+    .withLabels({ 'berth.test': 'snapshot-bystander' })
+    .start();
+}
+
+/**
+ * Runs `body` once per Docker endpoint the target's snapshot facet offers (the reference target:
+ * a simulated dockerd, and the real daemon when the real-daemon tier found one; the docker target:
+ * its own daemon only). After the file, the endpoint must hold no container or image carrying the
+ * session's label, and on a real daemon a bystander container must still run.
  */
 export function describeEndpoints(body: (endpoint: EndpointHandle) => void): void {
-  const probe = inject('realDaemon');
-  const endpoints: { name: string; endpoint: Endpoint | undefined; skip?: string }[] = [
-    { name: 'simulated dockerd', endpoint: { kind: 'simulated' } },
-    probe.available
-      ? { name: 'real dockerd', endpoint: { kind: 'real', dockerHost: probe.dockerHost } }
-      : { name: 'real dockerd', endpoint: undefined, skip: `real-daemon tier: ${probe.reason}` },
-  ];
-  for (const { name, endpoint, skip } of endpoints) {
+  for (const { name, endpoint, skip } of resolveEndpoints()) {
     const title = skip === undefined ? name : `${name} (skipped: ${skip})`;
-    describe.skipIf(endpoint === undefined)(title, () => {
+    describe.skipIf(skip !== undefined)(title, () => {
       let opened: Promise<SnapshotSession> | undefined;
-      // On a real daemon, a container the run did not create (managed by testcontainers, with the
-      // settings of dependencies.md) must survive the area: the backend cleans up only its own.
       let bystander: StartedTestContainer | undefined;
-      beforeAll(async () => {
-        if (endpoint?.kind !== 'real') return;
-        Object.assign(process.env, {
-          DOCKER_HOST: endpoint.dockerHost,
-          TESTCONTAINERS_RYUK_DISABLED: 'true',
-          TESTCONTAINERS_HOST_OVERRIDE: 'localhost',
-        });
-        bystander = await new GenericContainer('local/busybox:1')
-          .withCommand(['sleep', 'infinity'])
-          .withNetworkMode('none')
-          .withLabels({ 'berth.test': 'snapshot-bystander' })
-          .start();
-      }, 60_000);
       afterAll(async () => {
         if (bystander !== undefined) {
           const running = await bystander.exec(['true']).then(
@@ -59,7 +78,8 @@ export function describeEndpoints(body: (endpoint: EndpointHandle) => void): voi
       });
       afterAll(async () => {
         if (opened === undefined) return;
-        const session = await opened;
+        const session = await opened.catch(() => undefined);
+        if (session === undefined) return;
         try {
           // The area's leak check: everything a clause created and did not mean to keep is gone.
           expect(await session.leftovers(), `leftovers on ${session.description}`).toEqual({
@@ -75,7 +95,18 @@ export function describeEndpoints(body: (endpoint: EndpointHandle) => void): voi
         session(use) {
           const facet = use('snapshot');
           if (endpoint === undefined) throw new Error(`${name} is not available`);
-          opened ??= facet.open(endpoint);
+          opened ??= (async () => {
+            const session = await facet.open(endpoint);
+            if (endpoint.kind === 'real') {
+              bystander = await startBystander(endpoint.dockerHost, session.baseImage).catch(
+                async (error: unknown) => {
+                  await session[Symbol.asyncDispose]();
+                  throw error;
+                },
+              );
+            }
+            return session;
+          })();
           return opened;
         },
       });

@@ -1,5 +1,6 @@
 import { type Clause, type ClauseId, isClauseId } from './catalogue.js';
 import { cmpClauses } from './cmp.js';
+import { dkrClauses } from './dkr.js';
 import { hndClauses } from './hnd.js';
 import { regClauses } from './reg.js';
 import { snpClauses } from './snp.js';
@@ -16,6 +17,7 @@ export const catalogue: readonly Clause[] = [
   ...upgClauses,
   ...cmpClauses,
   ...snpClauses,
+  ...dkrClauses,
 ];
 
 const byId = new Map<string, Clause>(catalogue.map((clause) => [clause.id, clause]));

@@ -2,7 +2,12 @@ import { test, type ExpectStatic, type TestContext } from 'vitest';
 import { getClause, type ClauseId } from '../clauses/index.js';
 import { expectationsFor, findExpectation } from '../expectations/index.js';
 import type { FacetName, Target } from '../targets/target.js';
-import { isClauseViolation, NoAssertionsError, UnexpectedPassError } from './suite-errors.js';
+import {
+  ClauseViolationError,
+  isClauseViolation,
+  NoAssertionsError,
+  UnexpectedPassError,
+} from './suite-errors.js';
 import type { BerthTaskMeta } from './task-meta.js';
 import { currentTargetName, getTarget } from './target.js';
 import { beginTranscript, endTranscript, recordCalls } from './transcript.js';
@@ -39,11 +44,30 @@ function isSkipSignal(error: unknown): boolean {
   );
 }
 
+/** True when an error's `cause` chain holds a clause violation (fast-check wraps what failed). */
+function violationInCauses(error: unknown): boolean {
+  let cause = (error as { cause?: unknown } | undefined)?.cause;
+  for (let depth = 0; cause !== undefined && depth < 5; depth += 1) {
+    if (isClauseViolation(cause)) return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+function asViolation(error: unknown): ClauseViolationError {
+  return new ClauseViolationError((error as Error).message, { cause: error });
+}
+
 /** `ERR_TARGET_CANNOT_CONFIGURE`: the target cannot set the clause up (outcome `disabled`). */
 function cannotConfigure(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return code === 'ERR_TARGET_CANNOT_CONFIGURE' && typeof message === 'string' ? message : undefined;
+  // Looked for along the cause chain too: a property test wraps what its body threw.
+  let current: unknown = error;
+  for (let depth = 0; typeof current === 'object' && current !== null && depth < 5; depth += 1) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (code === 'ERR_TARGET_CANNOT_CONFIGURE' && typeof message === 'string') return message;
+    current = cause;
+  }
+  return undefined;
 }
 
 /**
@@ -124,7 +148,9 @@ export function clause(
         meta.disabled = `target '${target.name}' cannot set this clause up: ${unconfigurable}`;
         context.skip(meta.disabled);
       }
-      failure = error;
+      // A property test reports a counterexample as its own error; when what failed inside it was a
+      // clause violation, the clause failed (the target's fault), it did not error.
+      failure = !isClauseViolation(error) && violationInCauses(error) ? asViolation(error) : error;
       failed = true;
     } finally {
       const transcript = endTranscript();

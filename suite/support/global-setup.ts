@@ -20,6 +20,10 @@ export default async function setup(project: TestProject): Promise<void> {
   const cached = process.env[CACHE];
   if (cached) {
     probe = JSON.parse(cached) as RealDaemonProbe;
+  } else if (process.env.BERTH_REAL_DAEMON_TIER === 'off') {
+    // `berth run` checks its target only: a daemon that happens to be around is not part of it.
+    probe = { available: false, reason: 'off for berth run (use --target docker to check a daemon)' };
+    process.env[CACHE] = JSON.stringify(probe);
   } else {
     probe = await probeRealDaemon();
     process.env[CACHE] = JSON.stringify(probe);

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createSimulatedDockerd } from '../../simulators/dockerd/index.js';
 import { listenUnix, tempSocketPath } from '../../simulators/vsock/index.js';
+import { recordExchange } from './transcript.js';
 
 /** A guest dockerd the suite serves on a temporary unix socket, for a proxy to route to. */
 export interface RunningGuest extends AsyncDisposable {
@@ -119,6 +120,11 @@ export async function startScriptedGuest(answer: ScriptedAnswer): Promise<Script
       socket.removeListener('data', onData);
       const request = { head, ...parsed, body };
       received.push(request);
+      recordExchange(
+        'scripted guest',
+        `${head}\r\n\r\n${body.toString('latin1')}`,
+        '(the request reached the guest)',
+      );
       answer(request, socket);
     };
     socket.on('data', onData);

@@ -49,14 +49,6 @@ export function isClauseViolation(error: unknown): boolean {
   return name === 'AssertionError' || code === 'ERR_CLAUSE_VIOLATION';
 }
 
-/** Placeholder while a target is under construction. */
-export class TargetNotBuiltError extends BerthError {
-  readonly code = 'ERR_SUITE_TARGET_NOT_BUILT';
-  constructor(readonly target: string) {
-    super(`the ${target} target is not built yet`);
-  }
-}
-
 /** The target could not be reached or started before the run (no daemon, a command that failed). */
 export class TargetUnavailableError extends BerthError {
   readonly code = 'ERR_SUITE_TARGET_UNAVAILABLE';

@@ -58,16 +58,35 @@ function describe(value: string | Uint8Array | Error): string {
 }
 
 let current: TranscriptEntry[] | undefined;
+let logs: { peer: string; sent: string | (() => string); read: () => string }[] = [];
 
 /** Starts collecting for the test that is about to run (called by `clause()`). */
 export function beginTranscript(): void {
   current = [];
+  logs = [];
+}
+
+/**
+ * Adds a log to the running clause's transcript: a launched command's stderr, or both directions
+ * of a raw connection. `sent` (when a function) and `read` are called when the clause ends, so
+ * the entry holds everything up to then.
+ */
+export function attachLog(peer: string, sent: string | (() => string), read: () => string): void {
+  if (current !== undefined) logs.push({ peer, sent, read });
 }
 
 /** Stops collecting and returns what was recorded, redacted and clipped. */
 export function endTranscript(): TranscriptEntry[] {
-  const entries = current ?? [];
+  const entries = [
+    ...(current ?? []),
+    ...logs.map((log) => ({
+      peer: log.peer,
+      sent: printable(typeof log.sent === 'string' ? log.sent : log.sent()),
+      received: printable(log.read() || '(nothing)'),
+    })),
+  ];
   current = undefined;
+  logs = [];
   return entries.slice(-TRANSCRIPT_ENTRY_LIMIT).map((entry) => ({
     peer: entry.peer,
     sent: clip(redact(entry.sent)),

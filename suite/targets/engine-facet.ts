@@ -4,14 +4,17 @@ export type EngineAddress =
 
 /** Containers and images a session created and did not remove. */
 export interface EngineLeftovers {
+  /** Container IDs. */
   readonly containers: readonly string[];
+  /** Image references under the session's prefix, else image IDs (untagged, labelled images). */
   readonly images: readonly string[];
 }
 
 /**
  * One Docker Engine API endpoint opened for a spec file. Everything a clause creates must carry
- * `labels` (containers) or start with `imagePrefix` (image repositories), so the session can
- * clean up only what the run created and leave what was there before alone.
+ * `labels` (containers, and so the images committed from them) or start with `imagePrefix` (image
+ * repositories), so the session can clean up only what the run created and leave what was there
+ * before alone. `suite/targets/engine-session.ts` implements all of it over any address.
  */
 export interface EngineSession extends AsyncDisposable {
   /** One line for reports: what answers at this endpoint. */
@@ -29,6 +32,12 @@ export interface EngineSession extends AsyncDisposable {
   name(hint: string): string;
   /** What still carries the session's label or prefix (the leak check of the area). */
   leftovers(): Promise<EngineLeftovers>;
+  /**
+   * Removes what carries the session's label or prefix, never an object that existed when the
+   * session opened, and resolves with what it removed. Disposal sweeps too; an area calls it
+   * itself to check, before the endpoint goes away, that the sweep spared what it must.
+   */
+  sweep(): Promise<EngineLeftovers>;
 }
 
 /**

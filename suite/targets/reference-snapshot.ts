@@ -24,6 +24,16 @@ async function loadModules() {
   return { Dockerode: DockerodeClass, ...snapshot, createSimulatedDockerd: dockerd.createSimulatedDockerd };
 }
 
+/** Dockerode's connection options for `unix:///path` or `tcp://host:port`. */
+function dockerodeOptions(dockerHost: string): Dockerode.DockerOptions {
+  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice('unix://'.length) };
+  if (dockerHost.startsWith('tcp://')) {
+    const url = new URL(`http://${dockerHost.slice('tcp://'.length)}`);
+    return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 2375), protocol: 'http' };
+  }
+  throw new Error(`the reference snapshot facet reaches daemons over unix:// or tcp://, not ${dockerHost}`);
+}
+
 async function openSession(endpoint: SnapshotEndpoint): Promise<SnapshotSession> {
   const {
     Dockerode,
@@ -39,6 +49,7 @@ async function openSession(endpoint: SnapshotEndpoint): Promise<SnapshotSession>
   let docker: Dockerode;
   let failNextStart: () => Promise<boolean>;
   let description: string;
+  let baseImage = BASE_IMAGE;
 
   if (endpoint.kind === 'simulated') {
     const sim = createSimulatedDockerd({ name: `snapshot-${sessionId.slice(0, 8)}` });
@@ -57,14 +68,10 @@ async function openSession(endpoint: SnapshotEndpoint): Promise<SnapshotSession>
       return Promise.resolve(true);
     };
   } else {
-    if (!endpoint.dockerHost.startsWith('unix://')) {
-      throw new Error(
-        `the reference snapshot facet reaches real daemons over unix:// only, not ${endpoint.dockerHost}`,
-      );
-    }
-    docker = new Dockerode({ socketPath: endpoint.dockerHost.slice('unix://'.length) });
+    docker = new Dockerode(dockerodeOptions(endpoint.dockerHost));
     description = `real dockerd at ${endpoint.dockerHost}`;
     failNextStart = () => Promise.resolve(false);
+    baseImage = endpoint.baseImage ?? BASE_IMAGE;
   }
 
   const backend = createDockerBackend({ docker, labels, hostConfig: { NetworkMode: 'none' } });
@@ -97,7 +104,7 @@ async function openSession(endpoint: SnapshotEndpoint): Promise<SnapshotSession>
 
   return {
     description,
-    baseImage: BASE_IMAGE,
+    baseImage,
     backend,
     failNextStart,
     async executor({ capacity, registryPath, now }) {
@@ -107,7 +114,7 @@ async function openSession(endpoint: SnapshotEndpoint): Promise<SnapshotSession>
     },
     async imageWithEntrypoint(entrypoint) {
       const container = await docker.createContainer({
-        Image: BASE_IMAGE,
+        Image: baseImage,
         Cmd: ['true'],
         Labels: labels,
         HostConfig: { NetworkMode: 'none' },
@@ -133,8 +140,14 @@ async function openSession(endpoint: SnapshotEndpoint): Promise<SnapshotSession>
   };
 }
 
-/** The reference snapshot backend (reference/snapshot) over a simulated or a real dockerd. */
+/**
+ * The reference snapshot backend (reference/snapshot) over a simulated dockerd, and over the real
+ * daemon of the real-daemon tier when it found one.
+ */
 export const referenceSnapshot: SnapshotFacet = {
+  // The reference target's guests are simulated; the snapshot backend over a real daemon is the
+  // docker target's (`berth run --target docker`, which npm test runs against CI's dockerd).
+  endpoints: [{ name: 'simulated dockerd', endpoint: { kind: 'simulated' } }],
   open: openSession,
   async connect(socketPath) {
     const { createDockerBackend } = await loadModules();

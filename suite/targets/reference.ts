@@ -14,6 +14,7 @@ import {
   type UnixListener,
 } from '../../simulators/vsock/index.js';
 import { referenceDispatch } from './reference-dispatch.js';
+import { referenceEngine } from './reference-engine.js';
 import { referenceSnapshot } from './reference-snapshot.js';
 import type {
   GuestBehaviour,
@@ -139,6 +140,7 @@ export function createReferenceTarget(): Target {
     proxy: referenceProxy,
     dispatch: referenceDispatch,
     snapshot: referenceSnapshot,
+    engine: referenceEngine,
     async [Symbol.asyncDispose]() {},
   };
 }

@@ -17,8 +17,22 @@ export type {
 export type SnapshotEndpoint =
   /** A fresh simulated dockerd the target starts (and stops with the session). */
   | { readonly kind: 'simulated' }
-  /** A real daemon (`unix:///...`); the session only touches what it labels. */
-  | { readonly kind: 'real'; readonly dockerHost: string };
+  /**
+   * A real daemon (`unix:///...` or `tcp://host:port`); the session only touches what it labels.
+   * `baseImage` defaults to `local/busybox:1`.
+   */
+  | { readonly kind: 'real'; readonly dockerHost: string; readonly baseImage?: string };
+
+/**
+ * An endpoint the SNP area runs its clauses over, once each: one the facet names itself, or
+ * `real-daemon-tier`, the real daemon the suite's real-daemon tier found at start-up (the clauses
+ * are skipped with the tier's reason when it found none).
+ */
+export interface SnapshotEndpointOffer {
+  /** How the area titles the endpoint's block (`simulated dockerd`, `real dockerd`, ...). */
+  readonly name: string;
+  readonly endpoint: SnapshotEndpoint | 'real-daemon-tier';
+}
 
 /** Containers and images that carry a session's label. */
 export interface SnapshotLeftovers {
@@ -58,8 +72,14 @@ export interface SnapshotSession extends AsyncDisposable {
 }
 
 export interface SnapshotFacet {
+  /** The endpoints the SNP area runs over, in order. */
+  readonly endpoints: readonly SnapshotEndpointOffer[];
   open(endpoint: SnapshotEndpoint): Promise<SnapshotSession>;
-  /** A backend over any Docker API socket (for scripted daemons); nothing is labelled or cleaned. */
+  /**
+   * A backend over any Docker API socket (for scripted daemons); nothing is labelled or cleaned.
+   * A target that checks the backend over its own daemon only rejects with
+   * TargetCannotConfigureError (the clause is then disabled).
+   */
   connect(socketPath: string): Promise<VmBackend>;
   /** P-E7: the cached key a step gets (always a valid lower-case reference). */
   buildCacheKey(stepKey: string, cacheKey: string): string;

@@ -825,13 +825,16 @@ export class DockerEngine {
     return id;
   }
 
-  /** ImageService.TagImage: the image must exist (404), then the reference must parse (500). */
+  /**
+   * ImageService.TagImage: the image must exist (404), then the reference must parse (500); the
+   * reference store refuses a digest reference as an invalid parameter (400, invalidTagError).
+   */
   tagImage(imageName: string, repo: string, tag: string): string {
     const image = this.images.getOrInvalid(imageName);
     let ref = parseNormalizedNamed(repo);
     if (tag !== '') ref = withTag({ ...ref, digest: undefined, tag: undefined }, tag);
     if (ref.digest !== undefined)
-      throw new DockerdSystemError('refusing to create a tag with a digest reference');
+      throw new DockerdInvalidParameterError('refusing to create a tag with a digest reference');
     this.images.tag(ref, image, this.now());
     return familiarString(withDefaultTag(ref));
   }

@@ -1,0 +1,44 @@
+import { COMPONENTS, type ClausePrefix, type Component } from './catalogue.js';
+
+/** A numbered folder of conformance specs and the clause prefix it checks. */
+export interface Area {
+  /** Folder under suite/, e.g. `20-proxy`. */
+  readonly folder: string;
+  readonly prefix: ClausePrefix;
+  readonly component: Component;
+}
+
+function area(folder: string, prefix: ClausePrefix): Area {
+  return { folder, prefix, component: COMPONENTS[prefix] };
+}
+
+/** The suite's areas in run order (ARCHITECTURE.md, "Layout"). */
+export const AREAS: readonly Area[] = [
+  area('05-vsock', 'VSK'),
+  area('10-registry', 'REG'),
+  area('20-proxy', 'HND'),
+  area('30-bridge', 'UPG'),
+  area('40-dispatch', 'CMP'),
+  area('50-snapshot', 'SNP'),
+  area('60-engine', 'DKR'),
+];
+
+/**
+ * The area a user named: its folder (`20-proxy`), its number (`20`), its component (`proxy`) or
+ * its clause prefix (`HND`, any case). Undefined when nothing matches.
+ */
+export function findArea(name: string): Area | undefined {
+  const wanted = name.trim().toLowerCase();
+  return AREAS.find(
+    (candidate) =>
+      candidate.folder === wanted ||
+      candidate.folder.slice(0, 2) === wanted.padStart(2, '0') ||
+      candidate.component === wanted ||
+      candidate.prefix.toLowerCase() === wanted,
+  );
+}
+
+/** The area whose specs check clauses of `prefix`. */
+export function areaOfPrefix(prefix: string): Area | undefined {
+  return AREAS.find((candidate) => candidate.prefix === prefix);
+}
