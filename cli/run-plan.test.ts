@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunCliOptions } from './run-options.js';
 import { planRun, runEnvironment } from './run.js';
+import { startBerth } from './testing/berth-process.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -111,5 +112,21 @@ describe('planRun', () => {
     const good = join(dir, 'good.json');
     await writeFile(good, '[{"clause": "HND-7", "reason": "ours routes by name only"}]');
     expect(planRun(options({ expect: good })).expectFile).toBe(good);
+  });
+});
+
+describe('berth run flags, as a user types them', () => {
+  it.each([
+    [['run', '--target', 'kubernetes'], /argument 'kubernetes' is invalid/],
+    [['run', '--profile', 'huge'], /argument 'huge' is invalid/],
+    [['run', '--seed', '-1'], /expected an integer between 0 and 2147483647/],
+    [['run', '--clause', 'HND-999'], /HND-999 is not in the catalogue/],
+    [['run', '--target', 'proxy-command'], /needs --command/],
+  ])('rejects %j with one line and exit code 2, before running anything', async (args, message) => {
+    const child = startBerth(args);
+    expect(await child.exited).toBe(2);
+    expect(child.errors.trim().split('\n')).toHaveLength(1);
+    expect(child.errors).toMatch(message);
+    expect(child.output).toBe('');
   });
 });

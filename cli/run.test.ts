@@ -1,5 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findClause } from '../suite/clauses/index.js';
@@ -109,5 +110,51 @@ describe('berth run', () => {
       expect(clauseOutcomes(results, prefix), prefix).toEqual(['disabled']);
     }
     expectReports(out, ['registry']);
+  }, 120_000);
+
+  it('the reference proxy, launched as a third-party proxy, passes HND, UPG and DKR clauses through --target proxy-command', async () => {
+    const command =
+      'node bin/berth.js serve --listen {listen} --guest native={guest.native} --guest amd64={guest.amd64} ' +
+      '--platform native={platform.native} --platform amd64={platform.amd64} --default-role {default-role} ' +
+      '--handshake-timeout-ms {handshake-timeout-ms}';
+    const finished = await berthRun('proxy-command', [
+      '--target',
+      'proxy-command',
+      '--clause',
+      'HND-7,HND-8,UPG-1,UPG-19,DKR-6,DKR-18',
+      '--command',
+      command,
+    ]);
+    expect(finished.code, tail(finished)).toBe(0);
+    const ran = finished.results.clauses.filter((clause) => clause.tests.length > 0);
+    expect(ran.map((clause) => [clause.id, clause.outcome])).toEqual(
+      ['HND-7', 'HND-8', 'UPG-1', 'UPG-19', 'DKR-6', 'DKR-18'].map((id) => [id, 'pass']),
+    );
+    expect(finished.results.target.probe).toMatchObject({ roles: ['native', 'amd64'] });
+  }, 120_000);
+
+  it('on a terminal, redraws one live status line and still ends with the plain closing line', async ({
+    skip,
+    onTestFinished,
+  }) => {
+    // util-linux `script` gives the run a pseudo-terminal (with a size: log-update draws nothing on a 0-row one).
+    if (spawnSync('script', ['--version']).status !== 0) return skip('util-linux script is not installed');
+    const dir = await mkdtemp(join(tmpdir(), 'berth-tty-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const log = join(dir, 'terminal.log');
+    const berth = join(import.meta.dirname, '..', 'bin', 'berth.js');
+    const command = `stty rows 40 cols 120; node ${berth} run --clause REG-1 --out ${join(dir, 'out')}`;
+    const { CI: _ci, ...env } = process.env;
+    const result = spawnSync('script', ['-qfec', command, log], { env, encoding: 'utf8', timeout: 120_000 });
+    expect(result.status).toBe(0);
+    const screen = await readFile(log, 'utf8');
+    expect(screen).toMatch(/files 2\/2/); // area 10-registry has two spec files
+    expect(screen).toContain('\u001b[2K'); // the status line is erased and redrawn
+    expect(
+      screen
+        .split('\n')
+        .map((line) => line.replace(/\r$/, ''))
+        .filter((line) => CLOSING_LINE.test(line)),
+    ).toEqual(['1 passed, 0 failed, 0 skipped']);
   }, 120_000);
 });

@@ -181,6 +181,7 @@ export default class ResultsReporter implements Reporter {
         level: clause.level,
         text: clause.text,
         source: clause.source,
+        durationMs: tests.reduce((sum, test) => sum + test.durationMs, 0),
         tests,
       };
       if (tests.length === 0) {

@@ -39,6 +39,8 @@ export interface ClauseResult {
   readonly text: string;
   readonly source: { readonly document: string; readonly section: string };
   readonly outcome: Outcome;
+  /** Sum of its tests' durations (0 when none ran). */
+  readonly durationMs: number;
   readonly expected: boolean;
   /** Why a clause without tests did not run (pending in the catalogue, or not selected). */
   readonly reason?: string;

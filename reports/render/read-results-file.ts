@@ -124,6 +124,7 @@ class FieldChecker {
     this.string(source.document, `${path}.source.document`);
     this.string(source.section, `${path}.source.section`);
     const outcome = this.oneOf(clause.outcome, OUTCOMES, `${path}.outcome`);
+    this.duration(clause.durationMs, `${path}.durationMs`);
     this.boolean(clause.expected, `${path}.expected`);
     this.optionalString(clause.reason, `${path}.reason`);
     this.array(clause.tests, `${path}.tests`).forEach((test, i) =>

@@ -40,6 +40,7 @@ export function buildClause(
     level,
     text: extra.text ?? `The target does what ${id} requires.`,
     source: { document: '../shared/design/upstream-behaviour.md', section: `A.1 ${id}` },
+    durationMs: tests.reduce((sum, test) => sum + test.durationMs, 0),
     tests,
   };
   if (tests.length === 0) {
