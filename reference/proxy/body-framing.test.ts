@@ -31,6 +31,32 @@ describe('framing', () => {
     expect(responseFraming('GET', 204, [])).toEqual({ kind: 'none' });
     expect(responseFraming('POST', 200, [])).toEqual({ kind: 'close' });
   });
+
+  it('refuses a request with both Transfer-Encoding and Content-Length (BAD-4)', () => {
+    for (const headers of [
+      [
+        ['Content-Length', '4'],
+        ['Transfer-Encoding', 'chunked'],
+      ],
+      [
+        ['Transfer-Encoding', 'chunked'],
+        ['Content-Length', '0'],
+      ],
+    ] as [string, string][][]) {
+      expect(() => requestFraming(headers)).toThrow(
+        expect.objectContaining({ code: 'ERR_PROXY_BODY_FRAMING' }),
+      );
+    }
+    expect(
+      requestFraming([
+        ['Transfer-Encoding', 'identity'],
+        ['Content-Length', '2'],
+      ]),
+    ).toEqual({
+      kind: 'length',
+      length: 2,
+    });
+  });
 });
 
 describe('forwarded headers', () => {

@@ -40,6 +40,11 @@ function contentLength(headers: HeaderList): number | undefined {
 export function requestFraming(headers: HeaderList): BodyFraming {
   const chunked = isChunked(headers);
   if (chunked === 'invalid') throw new BodyFramingError('a request Transfer-Encoding must end with chunked');
+  // BAD-4, RFC 9112 6.1: Content-Length beside Transfer-Encoding is a smuggling attempt; refused
+  // (400 and close), so nothing after it on the connection is ever read as a request.
+  if (chunked && getHeaderValues(headers, 'content-length').length > 0) {
+    throw new BodyFramingError('a request must not carry both Transfer-Encoding and Content-Length');
+  }
   if (chunked) return { kind: 'chunked' };
   const length = contentLength(headers);
   return length === undefined || length === 0 ? { kind: 'none' } : { kind: 'length', length };

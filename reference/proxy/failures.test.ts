@@ -242,6 +242,38 @@ describe('proxy: a guest reset before its answer head', () => {
   });
 });
 
+describe('proxy: a client that gives up on a guest that never answers', () => {
+  it('closes the guest connection and the client connection once the client ends its side (FLT-6)', async () => {
+    const amd64Path = await tempSocketPath('amd64');
+    const guestSockets: Socket[] = [];
+    // The guest reads the request and never answers; it only closes once the proxy does.
+    const listener = await listenUnix(amd64Path, (socket) => {
+      const guest = socket as Socket;
+      guestSockets.push(guest);
+      guest.on('error', () => undefined);
+      guest.on('end', () => guest.end());
+      guest.resume();
+    });
+    onTestFinished(() => listener.close());
+    const { socketPath, proxy } = await faultyStack(amd64Path, {});
+    const id = 'd'.repeat(64);
+    proxy.registry.record(id, 'amd64');
+    const client = connect({ path: socketPath, allowHalfOpen: true });
+    client.on('error', () => undefined);
+    onTestFinished(() => void client.destroy());
+    const clientClosed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.write(`POST /v1.41/containers/${id}/wait HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
+    await expect.poll(() => guestSockets.length, { timeout: 2000 }).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client.end();
+    await expect.poll(() => guestSockets[0]?.closed, { timeout: 2000 }).toBe(true);
+    client.on('end', () => client.end());
+    client.resume();
+    await clientClosed;
+    await expectNativeServes(socketPath);
+  });
+});
+
 describe('proxy: registry ambiguity', () => {
   it('answers 409 naming a short ID two roles share, without contacting any guest', async () => {
     const native = await tempSocketPath('native');

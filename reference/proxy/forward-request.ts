@@ -90,6 +90,16 @@ export async function forwardRequest(
   const guestReader = new ByteReader(guest);
   const closeGuest = (): void => void guest.destroy();
   signal.addEventListener('abort', closeGuest, { once: true });
+  // FLT-6: a client that ends its side once its request is in has given up on the answer (as Go's
+  // net/http and nginx take it): the guest connection is closed, so a guest that never answers
+  // holds nothing open, and the client connection is closed with it.
+  let clientEnded = false;
+  const onClientEnd = (): void => {
+    if (!body.complete) return;
+    clientEnded = true;
+    guest.destroy();
+  };
+  client.once('end', onClientEnd);
   let answerStarted = false;
   try {
     // 1. The request head: end-to-end fields, Host: localhost, the proxy's own framing.
@@ -123,7 +133,8 @@ export async function forwardRequest(
     } catch (error) {
       guest.destroy();
       await pump;
-      if (bodyBroken || signal.aborted) throw new AnswerBrokenError('the client broke off its request');
+      if (bodyBroken || signal.aborted || clientEnded)
+        throw new AnswerBrokenError('the client broke off its request');
       throw error;
     }
     const framing = responseFraming(head.method, answer.status, answer.headers);
@@ -213,6 +224,7 @@ export async function forwardRequest(
     throw error;
   } finally {
     signal.removeEventListener('abort', closeGuest);
+    client.removeListener('end', onClientEnd);
     guest.destroy();
   }
 }

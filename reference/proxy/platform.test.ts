@@ -19,7 +19,16 @@ describe('parsePlatform', () => {
     expect(formatPlatform(parsePlatform(text)!)).toBe(expected);
   });
 
-  it.each(['', 'linux/', 'a/b/c/d', 'linux amd64'])('%j is not a platform', (text) => {
+  it.each([
+    '',
+    'linux/',
+    'a/b/c/d',
+    'linux amd64',
+    'linux/../x',
+    '../amd64',
+    'linux/amd64/v8.0',
+    'linux/ämd64',
+  ])('%j is not a platform', (text) => {
     expect(parsePlatform(text)).toBeUndefined();
   });
 });

@@ -27,7 +27,9 @@ const DEFAULT_VARIANT: Readonly<Record<string, string>> = { arm64: 'v8' };
  */
 export function parsePlatform(text: string): Platform | undefined {
   const parts = text.trim().toLowerCase().split('/');
-  if (parts.length > 3 || parts.some((part) => !/^[a-z0-9_.-]+$/.test(part))) return undefined;
+  // BAD-9: containerd's specifier grammar `[A-Za-z0-9_-]+`: `linux/../x` is no platform (400 from
+  // the guest), not an unsupported one (501).
+  if (parts.length > 3 || parts.some((part) => !/^[a-z0-9_-]+$/.test(part))) return undefined;
   const [os, arch, variant] = parts.length === 1 ? ['linux', parts[0]!, undefined] : parts;
   if (os === undefined || arch === undefined) return undefined;
   const architecture = ARCH_ALIASES[arch] ?? arch;

@@ -164,6 +164,10 @@ export async function serveConnection(context: ProxyContext, client: Duplex): Pr
   if (outcome === 'handed-off') return;
   // FIN after the last answer; with allowHalfOpen the socket closes once the client ends too.
   if (!client.destroyed) client.end();
+  // BAD-2: lingering close: what the client still sends (the rest of a refused head or body) is
+  // read and dropped, so its FIN can arrive instead of waiting behind unread bytes.
+  reader.release();
+  client.on('data', () => undefined);
   const timer = setTimeout(() => client.destroy(), 5000);
   timer.unref();
   client.once('close', () => clearTimeout(timer));

@@ -21,6 +21,8 @@ export const AREAS: readonly Area[] = [
   area('40-dispatch', 'CMP'),
   area('50-snapshot', 'SNP'),
   area('60-engine', 'DKR'),
+  area('70-faults', 'FLT'),
+  area('80-hostile-input', 'BAD'),
 ];
 
 /**

@@ -1,6 +1,8 @@
 import { type Clause, type ClauseId, isClauseId } from './catalogue.js';
 import { cmpClauses } from './cmp.js';
+import { badClauses } from './bad.js';
 import { dkrClauses } from './dkr.js';
+import { fltClauses } from './flt.js';
 import { hndClauses } from './hnd.js';
 import { regClauses } from './reg.js';
 import { snpClauses } from './snp.js';
@@ -18,6 +20,8 @@ export const catalogue: readonly Clause[] = [
   ...cmpClauses,
   ...snpClauses,
   ...dkrClauses,
+  ...fltClauses,
+  ...badClauses,
 ];
 
 const byId = new Map<string, Clause>(catalogue.map((clause) => [clause.id, clause]));

@@ -1,0 +1,3 @@
+import { defineFaultRow } from './fault-matrix.js';
+
+defineFaultRow('stall');
