@@ -1,0 +1,219 @@
+// Bridge throughput: an exec hijack through `berth serve` (the reference proxy's upgrade path) to a
+// guest that echoes raw bytes after its 101, against a direct connection and against socat relaying
+// the same unix sockets; then, when a real dockerd answers, `exec -i cat` through berth serve vs
+// straight to that dockerd.
+//   node --import tsx bench/bridge-throughput.ts   (BENCH_BRIDGE_MIB, default 1024; BENCH_BRIDGE_REAL_MIB, default 256)
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildFigure, formatFigure, skippedFigure, type BenchFigure } from './bench-figure.js';
+import { onCleanup, runCleanups, trackChild } from './bench-cleanup.js';
+import { buildExecStartRequest, openHijack, pumpHijack } from './hijack-client.js';
+import { isMain } from './is-main.js';
+import { createRawUpgradeGuest } from './raw-upgrade-guest.js';
+import { REAL_DOCKERD_SOCKET, dockerJson, dockerdAnswers } from './real-dockerd.js';
+import { startServeChild } from './serve-child.js';
+
+const MIB = 1024 * 1024;
+const SOCAT_TARGET = 0.9;
+
+export interface BridgeOptions {
+  /** Bytes each way through the echo guest (default BENCH_BRIDGE_MIB or 1024 MiB). */
+  readonly bytes?: number;
+  /** Bytes each way through `exec -i cat` on the real dockerd (default BENCH_BRIDGE_REAL_MIB or 256 MiB). */
+  readonly realBytes?: number;
+  readonly socat?: boolean;
+  readonly realDockerd?: boolean;
+}
+
+/** MiB/s each way for one echo hijack of `bytes` each way. */
+async function echoRate(socketPath: string, execId: string, bytes: number): Promise<number> {
+  const hijack = await openHijack(socketPath, buildExecStartRequest(execId));
+  if (hijack.status !== 101) throw new Error(`expected 101, got ${hijack.status}`);
+  const { received, elapsedMs } = await pumpHijack(hijack, bytes);
+  if (received !== bytes) throw new Error(`sent ${bytes} bytes, ${received} came back`);
+  return bytes / MIB / (elapsedMs / 1000);
+}
+
+function socatPath(): string | undefined {
+  const found = spawnSync('sh', ['-c', 'command -v socat'], { encoding: 'utf8' });
+  const path = found.stdout.trim();
+  return found.status === 0 && path !== '' ? path : undefined;
+}
+
+/** socat relaying a fresh unix socket to `target`; resolves with its path and a stop function. */
+async function startSocat(
+  socat: string,
+  target: string,
+): Promise<{ socketPath: string; close: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-bench-socat-'));
+  const socketPath = join(dir, 'socat.sock');
+  const child = spawn(socat, [`UNIX-LISTEN:${socketPath},fork`, `UNIX-CONNECT:${target}`], {
+    stdio: 'ignore',
+  });
+  trackChild(child);
+  const close = async (): Promise<void> => {
+    unregister();
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  const unregister = onCleanup(close);
+  for (let n = 0; n < 200 && !existsSync(socketPath); n += 1) await new Promise((r) => setTimeout(r, 10));
+  if (!existsSync(socketPath)) {
+    await close();
+    throw new Error('socat did not create its socket');
+  }
+  return { socketPath, close };
+}
+
+/** `exec -i cat` on a real dockerd: MiB/s each way (stdout comes back stdcopy-framed). */
+async function realDockerdFigures(bytes: number, report: (figure: BenchFigure) => void): Promise<void> {
+  const socket = REAL_DOCKERD_SOCKET;
+  const created = await dockerJson(
+    socket,
+    'POST',
+    `/v1.41/containers/create?name=berth-bench-${randomBytes(4).toString('hex')}`,
+    {
+      Image: 'local/busybox:1',
+      Cmd: ['sleep', '3600'],
+      HostConfig: { NetworkMode: 'none' },
+    },
+  );
+  const id = (created.json as { Id: string }).Id;
+  const remove = async (): Promise<void> => {
+    unregister();
+    await dockerJson(socket, 'DELETE', `/v1.41/containers/${id}?force=1`).catch(() => undefined);
+  };
+  const unregister = onCleanup(remove);
+  const serve = await startServeChild({ native: socket });
+  try {
+    await dockerJson(socket, 'POST', `/v1.41/containers/${id}/start`);
+    const rate = async (via: string): Promise<number> => {
+      const exec = await dockerJson(socket, 'POST', `/v1.41/containers/${id}/exec`, {
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        Cmd: ['cat'],
+      });
+      const execId = (exec.json as { Id: string }).Id;
+      const hijack = await openHijack(via, buildExecStartRequest(execId, false));
+      if (hijack.status !== 101) throw new Error(`exec start answered ${hijack.status}`);
+      const { received, elapsedMs } = await pumpHijack(hijack, bytes);
+      if (received < bytes) throw new Error(`sent ${bytes} bytes to cat, ${received} came back`);
+      return bytes / MIB / (elapsedMs / 1000);
+    };
+    const direct = await rate(socket);
+    const proxied = await rate(serve.socketPath);
+    report(
+      buildFigure(
+        'bridge',
+        `exec -i cat ${bytes / MIB} MiB each way via berth serve (real dockerd)`,
+        proxied,
+        'MiB/s',
+        {
+          baseline: { name: 'direct to dockerd', value: direct },
+          target: { text: '>= 0.9x (never the bottleneck)', met: proxied / direct >= 0.9 },
+        },
+      ),
+    );
+  } finally {
+    await serve.close();
+    await remove();
+  }
+}
+
+export async function runBridgeThroughput(
+  options: BridgeOptions = {},
+  report: (figure: BenchFigure) => void = () => undefined,
+): Promise<BenchFigure[]> {
+  const bytes = options.bytes ?? Number(process.env.BENCH_BRIDGE_MIB ?? 1024) * MIB;
+  const realBytes = options.realBytes ?? Number(process.env.BENCH_BRIDGE_REAL_MIB ?? 256) * MIB;
+  const figures: BenchFigure[] = [];
+  const collect = (figure: BenchFigure): void => {
+    figures.push(figure);
+    report(figure);
+  };
+  const guest = await createRawUpgradeGuest();
+  // --platform skips the /version probe, which this raw guest would answer with a 101.
+  const serve = await startServeChild({ native: guest.socketPath }, { platforms: { native: 'linux/amd64' } });
+  try {
+    const execId = randomBytes(32).toString('hex');
+    await echoRate(serve.socketPath, execId, Math.min(bytes, 8 * MIB)); // warm-up
+    const direct = await echoRate(guest.socketPath, execId, bytes);
+    const proxied = await echoRate(serve.socketPath, execId, bytes);
+    const label = `exec hijack ${bytes / MIB} MiB each way`;
+    collect(
+      buildFigure('bridge', `${label} via berth serve`, proxied, 'MiB/s', {
+        baseline: { name: 'direct', value: direct },
+      }),
+    );
+    const socat = options.socat === false ? undefined : socatPath();
+    if (options.socat === false) {
+      collect(skippedFigure('bridge', `${label} vs socat`, 'disabled'));
+    } else if (socat === undefined) {
+      collect(
+        skippedFigure(
+          'bridge',
+          `${label} vs socat`,
+          'socat is not installed: apt-get install -y socat (Debian/Ubuntu)',
+        ),
+      );
+    } else {
+      const relay = await startSocat(socat, guest.socketPath);
+      try {
+        const viaSocat = await echoRate(relay.socketPath, execId, bytes);
+        collect(
+          buildFigure('bridge', `${label} via socat (no proxy)`, viaSocat, 'MiB/s', {
+            baseline: { name: 'direct', value: direct },
+          }),
+        );
+        collect(
+          buildFigure('bridge', `${label} via berth serve`, proxied, 'MiB/s', {
+            baseline: { name: 'socat', value: viaSocat },
+            target: { text: `>= ${SOCAT_TARGET}x socat`, met: proxied / viaSocat >= SOCAT_TARGET },
+          }),
+        );
+      } finally {
+        await relay.close();
+      }
+    }
+  } finally {
+    await serve.close();
+    await guest.close();
+  }
+  if (options.realDockerd !== false) {
+    if (await dockerdAnswers()) {
+      try {
+        await realDockerdFigures(realBytes, collect);
+      } catch (error) {
+        collect(
+          skippedFigure(
+            'bridge',
+            'exec -i cat (real dockerd)',
+            error instanceof Error ? error.message : String(error),
+          ),
+        );
+      }
+    } else {
+      collect(
+        skippedFigure('bridge', 'exec -i cat (real dockerd)', `no dockerd answers at ${REAL_DOCKERD_SOCKET}`),
+      );
+    }
+  }
+  return figures;
+}
+
+if (isMain(import.meta.url)) {
+  try {
+    await runBridgeThroughput({}, (figure) => console.log(formatFigure(figure)));
+  } finally {
+    await runCleanups();
+  }
+}

@@ -1,0 +1,127 @@
+// Proxy overhead: GET /_ping and GET /containers/json through a `berth serve` child process vs
+// straight to the same guest (a simulated dockerd child and, when it answers, the real dockerd).
+//   node --import tsx bench/proxy-overhead.ts      (BENCH_DURATION_MS per measurement, default 1500)
+import { buildFigure, formatFigure, type BenchFigure } from './bench-figure.js';
+import { runCleanups } from './bench-cleanup.js';
+import { runLoad, type LoadResult } from './http-load.js';
+import { isMain } from './is-main.js';
+import { REAL_DOCKERD_SOCKET, dockerdAnswers } from './real-dockerd.js';
+import { startServeChild, startSimChild } from './serve-child.js';
+
+export interface ProxyOverheadOptions {
+  readonly durationMs?: number;
+  readonly paths?: readonly string[];
+  readonly concurrencies?: readonly number[];
+  /** Also measure in front of the real dockerd when it answers (default true). */
+  readonly realDockerd?: boolean;
+}
+
+const THROUGHPUT_TARGET = 0.8;
+const ADDED_P50_TARGET_MS = 0.2;
+
+async function measureGuest(
+  guestName: string,
+  guestSocket: string,
+  options: Required<ProxyOverheadOptions>,
+  report: (figure: BenchFigure) => void,
+): Promise<void> {
+  const serve = await startServeChild({ native: guestSocket });
+  try {
+    for (const path of options.paths) {
+      for (const concurrency of options.concurrencies) {
+        const load = (socketPath: string): Promise<LoadResult> =>
+          runLoad({ socketPath, path, concurrency, durationMs: options.durationMs });
+        const direct = await load(guestSocket);
+        const proxied = await load(serve.socketPath);
+        const label = `GET ${path} c=${concurrency} (${guestName})`;
+        const ratio = proxied.requestsPerSecond / direct.requestsPerSecond;
+        report(
+          buildFigure('proxy', `${label} via berth serve`, proxied.requestsPerSecond, 'req/s', {
+            baseline: { name: 'direct', value: direct.requestsPerSecond },
+            ...(concurrency >= 16
+              ? { target: { text: `>= ${THROUGHPUT_TARGET}x`, met: ratio >= THROUGHPUT_TARGET } }
+              : {}),
+          }),
+        );
+        report(
+          buildFigure('proxy', `${label} p50 via berth serve`, proxied.p50Ms, 'ms', {
+            better: 'lower',
+            baseline: { name: 'direct', value: direct.p50Ms },
+          }),
+        );
+        report(
+          buildFigure('proxy', `${label} p99 via berth serve`, proxied.p99Ms, 'ms', {
+            better: 'lower',
+            baseline: { name: 'direct', value: direct.p99Ms },
+          }),
+        );
+        if (concurrency === 1) {
+          const added = proxied.p50Ms - direct.p50Ms;
+          report(
+            buildFigure('proxy', `${label} added p50`, added, 'ms', {
+              better: 'lower',
+              target: { text: `< ${ADDED_P50_TARGET_MS} ms`, met: added < ADDED_P50_TARGET_MS },
+            }),
+          );
+        }
+        if (direct.errors + proxied.errors > 0) {
+          console.warn(`proxy: ${label}: ${direct.errors} direct and ${proxied.errors} proxied errors`);
+        }
+      }
+    }
+  } finally {
+    await serve.close();
+  }
+}
+
+export async function runProxyOverhead(
+  options: ProxyOverheadOptions = {},
+  report: (figure: BenchFigure) => void = () => undefined,
+): Promise<BenchFigure[]> {
+  const resolved: Required<ProxyOverheadOptions> = {
+    durationMs: options.durationMs ?? Number(process.env.BENCH_DURATION_MS ?? 1500),
+    paths: options.paths ?? ['/_ping', '/containers/json'],
+    concurrencies: options.concurrencies ?? [1, 16],
+    realDockerd: options.realDockerd ?? true,
+  };
+  const figures: BenchFigure[] = [];
+  const collect = (figure: BenchFigure): void => {
+    figures.push(figure);
+    report(figure);
+  };
+  const sim = await startSimChild('bench-sim');
+  try {
+    await measureGuest('simulated dockerd', sim.socketPath, resolved, collect);
+  } finally {
+    await sim.close();
+  }
+  if (resolved.realDockerd) {
+    if (await dockerdAnswers()) await measureGuest('real dockerd', REAL_DOCKERD_SOCKET, resolved, collect);
+    else
+      collect(
+        buildSkipped(
+          `no dockerd answers at ${REAL_DOCKERD_SOCKET} (start one: scripts/real-dockerd.sh start)`,
+        ),
+      );
+  }
+  return figures;
+}
+
+function buildSkipped(reason: string): BenchFigure {
+  return {
+    bench: 'proxy',
+    name: 'real dockerd',
+    value: null,
+    unit: '',
+    better: 'higher',
+    skipped: reason,
+  };
+}
+
+if (isMain(import.meta.url)) {
+  try {
+    await runProxyOverhead({}, (figure) => console.log(formatFigure(figure)));
+  } finally {
+    await runCleanups();
+  }
+}
