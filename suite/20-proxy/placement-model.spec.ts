@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { ExpectStatic } from 'vitest';
 import { describe } from 'vitest';
 import { clause, type ClauseContext } from '../support/clause.js';
-import { startSimulatedGuest, type RunningGuest } from '../support/guests.js';
+import type { RunningGuest } from '../support/guests.js';
 import { useLeakCheck } from '../support/leak-check.js';
 import {
   createPlatformArb,
@@ -16,7 +16,7 @@ import {
   type ExecFollowUp,
   type IdentifierForm,
 } from '../support/arbitraries/proxy.js';
-import { call, createContainer } from './proxy-client.js';
+import { call, createContainer, openTwoRoleStack } from './proxy-client.js';
 
 type GuestRole = 'native' | 'amd64';
 
@@ -337,23 +337,7 @@ interface Stack extends PlacementSystem {
 
 /** Two simulated guests (native arm64, amd64) behind a fresh proxy of the target. */
 async function startStack(context: Pick<ClauseContext, 'use' | 'expect'>): Promise<Stack> {
-  // The facet first: on a target without a proxy the clause ends here, before guests are started.
-  const facet = context.use('proxy');
-  const native = await startSimulatedGuest({ name: 'native', architecture: 'arm64' });
-  const amd64 = await startSimulatedGuest({ name: 'amd64', architecture: 'amd64' });
-  const running = await facet
-    .start({
-      roles: [
-        { role: 'native', guest: native.socketPath, platforms: ['linux/arm64'] },
-        { role: 'amd64', guest: amd64.socketPath, platforms: ['linux/amd64'] },
-      ],
-      defaultRole: 'native',
-    })
-    .catch(async (error: unknown) => {
-      await native.close();
-      await amd64.close();
-      throw error;
-    });
+  const { native, amd64, proxy, running } = await openTwoRoleStack(context);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
@@ -369,7 +353,7 @@ async function startStack(context: Pick<ClauseContext, 'use' | 'expect'>): Promi
     })();
     return closing;
   };
-  return { proxy: running.socketPath, guests: { native, amd64 }, expect: context.expect, close };
+  return { proxy, guests: { native, amd64 }, expect: context.expect, close };
 }
 
 describe('proxy placement model', () => {

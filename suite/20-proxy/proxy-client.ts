@@ -115,11 +115,21 @@ export interface TwoRoleStack {
   readonly proxy: string;
 }
 
-/** Two simulated guests (native arm64, amd64) behind the target's proxy; all closed after the test. */
-export async function startTwoRoleStack(
-  context: Pick<ClauseContext, 'use' | 'onTestFinished'>,
+/** Two simulated guests (native arm64, amd64) behind a fresh proxy of the target, not yet closed. */
+export interface OpenTwoRoleStack extends TwoRoleStack {
+  /** Stops the proxy, then the guests. */
+  readonly running: AsyncDisposable;
+}
+
+/**
+ * Starts two simulated guests (native arm64, the default role, and amd64) behind a fresh proxy
+ * of the target. The facet is taken first, so on a target without a proxy nothing is started;
+ * the guests are closed again when the proxy fails to start.
+ */
+export async function openTwoRoleStack(
+  context: Pick<ClauseContext, 'use'>,
   options: { handshakeTimeoutMs?: number } = {},
-): Promise<TwoRoleStack> {
+): Promise<OpenTwoRoleStack> {
   const facet = context.use('proxy');
   const native = await startSimulatedGuest({ name: 'native', architecture: 'arm64' });
   const amd64 = await startSimulatedGuest({ name: 'amd64', architecture: 'amd64' });
@@ -137,12 +147,21 @@ export async function startTwoRoleStack(
       await amd64.close();
       throw error;
     });
+  return { native, amd64, proxy: running.socketPath, running };
+}
+
+/** Two simulated guests (native arm64, amd64) behind the target's proxy; all closed after the test. */
+export async function startTwoRoleStack(
+  context: Pick<ClauseContext, 'use' | 'onTestFinished'>,
+  options: { handshakeTimeoutMs?: number } = {},
+): Promise<TwoRoleStack> {
+  const { native, amd64, proxy, running } = await openTwoRoleStack(context, options);
   context.onTestFinished(async () => {
     await running[Symbol.asyncDispose]();
     await native.close();
     await amd64.close();
   });
-  return { native, amd64, proxy: running.socketPath };
+  return { native, amd64, proxy };
 }
 
 export const IMAGE = 'local/busybox:1';

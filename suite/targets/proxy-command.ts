@@ -115,6 +115,42 @@ async function launchProxy(
   }
 }
 
+/**
+ * The proxy launched in front of a simulated guest for every role of the template (each running
+ * `linux/<its architecture>`), the first role being the default; disposing stops both.
+ */
+async function launchBehindSimulatedGuests(
+  template: CommandTemplate,
+  readyTimeoutMs: number,
+): Promise<LaunchedProxy> {
+  const guests: RunningGuest[] = [];
+  const closeGuests = async (): Promise<void> => {
+    for (const guest of guests.splice(0)) await guest.close();
+  };
+  try {
+    for (const role of template.roles) {
+      guests.push(await startSimulatedGuest({ name: role, architecture: architectureOf(role) }));
+    }
+    const roles = template.roles.map((role, index) => ({
+      role,
+      guest: guests[index]!.socketPath,
+      platforms: [`linux/${architectureOf(role)}`],
+    }));
+    const proxy = await launchProxy(template, { roles, defaultRole: template.roles[0]! }, readyTimeoutMs);
+    return {
+      socketPath: proxy.socketPath,
+      command: proxy.command,
+      async [Symbol.asyncDispose]() {
+        await proxy[Symbol.asyncDispose]();
+        await closeGuests();
+      },
+    };
+  } catch (error) {
+    await closeGuests();
+    throw error;
+  }
+}
+
 function createProxyFacet(template: CommandTemplate, readyTimeoutMs: number): ProxyFacet {
   return { start: (options) => launchProxy(template, options, readyTimeoutMs) };
 }
@@ -130,35 +166,18 @@ function createEngineFacet(template: CommandTemplate, readyTimeoutMs: number): E
     async open(kind): Promise<EngineSession> {
       if (kind !== 'proxied')
         throw new Error(`the proxy-command target has no '${kind}' engine (it has: proxied)`);
-      const guests: RunningGuest[] = [];
-      let proxy: LaunchedProxy | undefined;
+      const launched = await launchBehindSimulatedGuests(template, readyTimeoutMs);
       try {
-        for (const role of template.roles) {
-          guests.push(await startSimulatedGuest({ name: role, architecture: architectureOf(role) }));
-        }
-        const roles = template.roles.map((role, index) => ({
-          role,
-          guest: guests[index]!.socketPath,
-          platforms: [`linux/${architectureOf(role)}`],
-        }));
-        const launched = await launchProxy(
-          template,
-          { roles, defaultRole: template.roles[0]! },
-          readyTimeoutMs,
-        );
-        proxy = launched;
         return await openEngineSession({
           address: { socketPath: launched.socketPath },
           description: `third-party proxy in front of simulated guests (${template.roles.join(', ')})`,
           baseImage: 'local/busybox:1',
-          async onDispose() {
+          onDispose: async () => {
             await launched[Symbol.asyncDispose]();
-            for (const guest of guests.splice(0)) await guest.close();
           },
         });
       } catch (error) {
-        await proxy?.[Symbol.asyncDispose]();
-        for (const guest of guests.splice(0)) await guest.close();
+        await launched[Symbol.asyncDispose]();
         throw error;
       }
     },
@@ -205,54 +224,37 @@ function get(
  */
 export async function probeProxyCommandTarget(options: TargetOptions): Promise<TargetProbe> {
   const template = templateOf(options);
-  const guests: RunningGuest[] = [];
+  await using proxy = await launchBehindSimulatedGuests(template, options.readyTimeoutMs ?? 15_000);
+  let ping;
+  let version;
   try {
-    for (const role of template.roles) {
-      guests.push(await startSimulatedGuest({ name: role, architecture: architectureOf(role) }));
-    }
-    const roles = template.roles.map((role, index) => ({
-      role,
-      guest: guests[index]!.socketPath,
-      platforms: [`linux/${architectureOf(role)}`],
-    }));
-    await using proxy = await launchProxy(
-      template,
-      { roles, defaultRole: template.roles[0]! },
-      options.readyTimeoutMs ?? 15_000,
+    ping = await get(proxy.socketPath, '/_ping');
+    version = await get(proxy.socketPath, '/version');
+  } catch (error) {
+    throw new TargetUnavailableError(
+      `the proxy listens but does not answer GET /_ping: ${(error as Error).message}\nstderr: ${proxy.command.stderrTail().trim() || '(empty)'}`,
     );
-    let ping;
-    let version;
-    try {
-      ping = await get(proxy.socketPath, '/_ping');
-      version = await get(proxy.socketPath, '/version');
-    } catch (error) {
-      throw new TargetUnavailableError(
-        `the proxy listens but does not answer GET /_ping: ${(error as Error).message}\nstderr: ${proxy.command.stderrTail().trim() || '(empty)'}`,
-      );
-    }
-    if (ping.status !== 200) {
-      throw new TargetUnavailableError(
-        `GET /_ping through the proxy answered ${ping.status} ${JSON.stringify(ping.body.slice(0, 200))}, expected 200 OK`,
-      );
-    }
-    let versionFacts: unknown = version.body.slice(0, 500);
-    try {
-      versionFacts = JSON.parse(version.body) as unknown;
-    } catch {
-      // recorded as text
-    }
-    return {
-      description: `third-party proxy launched as: ${redact(template.text)}`,
-      facts: {
-        command: redact(template.text),
-        roles: template.roles,
-        pingApiVersion: ping.headers['api-version'] ?? null,
-        server: ping.headers.server ?? null,
-        versionStatus: version.status,
-        version: versionFacts,
-      },
-    };
-  } finally {
-    for (const guest of guests) await guest.close();
   }
+  if (ping.status !== 200) {
+    throw new TargetUnavailableError(
+      `GET /_ping through the proxy answered ${ping.status} ${JSON.stringify(ping.body.slice(0, 200))}, expected 200 OK`,
+    );
+  }
+  let versionFacts: unknown = version.body.slice(0, 500);
+  try {
+    versionFacts = JSON.parse(version.body) as unknown;
+  } catch {
+    // recorded as text
+  }
+  return {
+    description: `third-party proxy launched as: ${redact(template.text)}`,
+    facts: {
+      command: redact(template.text),
+      roles: template.roles,
+      pingApiVersion: ping.headers['api-version'] ?? null,
+      server: ping.headers.server ?? null,
+      versionStatus: version.status,
+      version: versionFacts,
+    },
+  };
 }
