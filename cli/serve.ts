@@ -101,6 +101,13 @@ export function probeGuestArch(socketPath: string, timeoutMs: number): Promise<s
     );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(undefined));
+    // A guest that switches protocols on a plain GET is no dockerd: no Arch, and no hanging start-up.
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    // Whatever else ends the exchange without an answer (resolving twice is harmless).
+    req.on('close', () => resolve(undefined));
     req.end();
   });
 }

@@ -1,7 +1,8 @@
 import { Buffer } from 'node:buffer';
 import type { FaultyGuestRequest, GuestAnswer } from '../support/faulty-guest.js';
 
-export type RequestClassName = 'plain' | 'streamed response' | 'streamed upload' | 'long-poll' | 'upgrade';
+export type RequestClassName =
+  'plain' | 'streamed response' | 'streamed upload' | 'long-poll' | 'long-poll events' | 'upgrade';
 
 /** One class of Docker API request: what the client sends and what a healthy guest answers. */
 export interface RequestClass {
@@ -34,6 +35,10 @@ const LOG_LINES = [frame('line 1\n'), frame('line 2\n'), frame('line 3\n')];
 const BUILD_PROGRESS = ['{"stream":"Step 1/1 : FROM scratch\\n"}\r\n', '{"stream":"Successfully built"}\r\n'];
 const WAIT_PARTS = ['{"Error":null,', '"StatusCode":0}\n'];
 const GREETING = 'hello from the guest\n';
+const EVENTS = [
+  '{"Type":"container","Action":"start","Actor":{"ID":"c0ffee"}}\n',
+  '{"Type":"container","Action":"die","Actor":{"ID":"c0ffee"}}\n',
+];
 
 /** Every request class of the fault matrix. */
 export const REQUEST_CLASSES: readonly RequestClass[] = [
@@ -100,6 +105,20 @@ export const REQUEST_CLASSES: readonly RequestClass[] = [
       then: 'end',
     },
     expected: { status: 200, body: WAIT_PARTS.join('') },
+  },
+  {
+    name: 'long-poll events',
+    request: ['GET /v1.41/events?since=0 HTTP/1.1\r\nHost: api.moby.localhost\r\n\r\n'],
+    matches: (request) => request.method === 'GET' && pathOf(request).endsWith('/events'),
+    // dockerd sends the head at once and one JSON message per event, for as long as the client stays.
+    answer: {
+      head:
+        'HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n' +
+        'Transfer-Encoding: chunked\r\n\r\n',
+      pieces: [...EVENTS.map(chunk), LAST_CHUNK],
+      then: 'end',
+    },
+    expected: { status: 200, body: EVENTS.join('') },
   },
   {
     name: 'upgrade',
