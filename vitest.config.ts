@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import LongFilesFirstSequencer from './suite/support/long-files-first-sequencer.js';
 import { resolveRunSeed } from './suite/support/seed.js';
 
 // One fast-check seed per run, chosen here (in the main process) so that every worker and every
@@ -13,6 +15,12 @@ const shared = {
 
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongFilesFirstSequencer },
+    // vitest's default is one worker per core less one: a single worker on a 2-core machine, which
+    // runs every file in turn. Most long files here wait (on child processes, a real dockerd, a
+    // browser) rather than compute, so at least three workers keep both cores busy.
+    // BERTH_MAX_WORKERS overrides.
+    maxWorkers: Number(process.env.BERTH_MAX_WORKERS) || Math.max(3, availableParallelism() - 1),
     // The summary reporter goes last: its closing line must be the run's last line.
     reporters: [
       ...(process.env.BERTH_RESULTS ? ['./reports/results-reporter.ts'] : []),
