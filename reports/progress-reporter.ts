@@ -2,8 +2,7 @@ import { relative } from 'node:path';
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
-
-const CLAUSE_IN_TITLE = /^\[([A-Z]+-\d+)\] /;
+import { clauseOfTitle } from '../suite/support/task-meta.js';
 
 export interface ProgressOptions {
   /** Redraw one live status line (a terminal, not CI); otherwise plain lines only. */
@@ -60,7 +59,7 @@ export class ProgressReporter implements Reporter {
 
   private selected(test: TestCase): boolean {
     if (this.options.clauses.length === 0) return true;
-    const id = CLAUSE_IN_TITLE.exec(test.name)?.[1];
+    const id = clauseOfTitle(test.name);
     return id !== undefined && this.options.clauses.includes(id);
   }
 

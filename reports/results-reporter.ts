@@ -16,9 +16,9 @@ import {
   type TestFailure,
   type TestResult,
 } from './results.js';
+import { clauseOfTitle } from '../suite/support/task-meta.js';
 
 const VIOLATION_NAMES = new Set(['AssertionError', 'ClauseViolationError']);
-const CLAUSE_IN_TITLE = /^\[([A-Z]+-\d+)\] /;
 
 function testOutcome(test: TestCase): {
   outcome: Outcome;
@@ -136,7 +136,7 @@ export default class ResultsReporter implements Reporter {
           durationMs: Math.round(test.diagnostic()?.duration ?? 0),
           ...testOutcome(test),
         };
-        const id = test.meta().berth?.clause ?? CLAUSE_IN_TITLE.exec(test.name)?.[1];
+        const id = test.meta().berth?.clause ?? clauseOfTitle(test.name);
         // With --clause, tests of other clauses are filtered out by name: not run, not "skipped".
         if (
           selection.clauses.length > 0 &&

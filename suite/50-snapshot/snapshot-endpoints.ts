@@ -1,5 +1,5 @@
 import { GenericContainer, type StartedTestContainer } from 'testcontainers';
-import { afterAll, describe, expect, inject } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import type { ClauseContext } from '../support/clause.js';
 import { getTarget } from '../support/target.js';
 import type { Target } from '../targets/target.js';
@@ -22,19 +22,13 @@ interface ResolvedEndpoint {
 }
 
 /**
- * The endpoints the target's snapshot facet offers, with the real-daemon tier resolved. A target
- * without the facet gets one block whose clauses `use('snapshot')` marks disabled.
+ * The endpoints the target's snapshot facet offers. A target without the facet gets one block
+ * whose clauses `use('snapshot')` marks disabled.
  */
 function resolveEndpoints(): ResolvedEndpoint[] {
   const offers = getTarget().snapshot?.endpoints;
   if (offers === undefined) return [{ name: 'no snapshot facet', endpoint: undefined }];
-  return offers.map(({ name, endpoint }): ResolvedEndpoint => {
-    if (endpoint !== 'real-daemon-tier') return { name, endpoint };
-    const probe = inject('realDaemon');
-    return probe.available
-      ? { name, endpoint: { kind: 'real', dockerHost: probe.dockerHost } }
-      : { name, endpoint: undefined, skip: `real-daemon tier: ${probe.reason}` };
-  });
+  return offers.map(({ name, endpoint }): ResolvedEndpoint => ({ name, endpoint }));
 }
 
 /**

@@ -23,3 +23,10 @@ declare module 'vitest' {
     berth?: BerthTaskMeta;
   }
 }
+
+const CLAUSE_IN_TITLE = /^\[([A-Z]+-\d+)\] /;
+
+/** The clause id a test's title starts with (`[HND-7] MUST ...` → `HND-7`), if any. */
+export function clauseOfTitle(title: string): string | undefined {
+  return CLAUSE_IN_TITLE.exec(title)?.[1];
+}

@@ -23,15 +23,11 @@ export type SnapshotEndpoint =
    */
   | { readonly kind: 'real'; readonly dockerHost: string; readonly baseImage?: string };
 
-/**
- * An endpoint the SNP area runs its clauses over, once each: one the facet names itself, or
- * `real-daemon-tier`, the real daemon the suite's real-daemon tier found at start-up (the clauses
- * are skipped with the tier's reason when it found none).
- */
+/** An endpoint the SNP area runs its clauses over, once each. */
 export interface SnapshotEndpointOffer {
   /** How the area titles the endpoint's block (`simulated dockerd`, `real dockerd`, ...). */
   readonly name: string;
-  readonly endpoint: SnapshotEndpoint | 'real-daemon-tier';
+  readonly endpoint: SnapshotEndpoint;
 }
 
 /** Containers and images that carry a session's label. */
