@@ -22,6 +22,8 @@ export interface BenchFigure {
   readonly target?: { readonly text: string; readonly met: boolean };
   /** Why a figure could not be measured (it is then absent from the numbers). */
   readonly skipped?: string;
+  /** Every sample when `value` is their median (repeated measurements of a noisy figure). */
+  readonly samples?: readonly number[];
 }
 
 /** The file `npm run bench` writes. */
@@ -43,6 +45,7 @@ export function buildFigure(
     better?: 'higher' | 'lower';
     baseline?: { name: string; value: number };
     target?: { text: string; met: boolean };
+    samples?: readonly number[];
   } = {},
 ): BenchFigure {
   const baseline = options.baseline;
@@ -56,7 +59,16 @@ export function buildFigure(
       ? {}
       : { baseline, ratio: baseline.value === 0 ? Number.POSITIVE_INFINITY : value / baseline.value }),
     ...(options.target === undefined ? {} : { target: options.target }),
+    ...(options.samples === undefined ? {} : { samples: options.samples }),
   };
+}
+
+/** The median of a non-empty list (the mean of the two middle values for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export function skippedFigure(bench: string, name: string, reason: string): BenchFigure {
@@ -76,6 +88,11 @@ export function formatFigure(figure: BenchFigure): string {
   let line = `${figure.bench}: ${figure.name}: ${formatNumber(figure.value ?? Number.NaN)} ${figure.unit}`;
   if (figure.baseline !== undefined && figure.ratio !== undefined) {
     line += ` vs ${figure.baseline.name} ${formatNumber(figure.baseline.value)} ${figure.unit}: ${figure.ratio.toFixed(2)}x`;
+  }
+  if (figure.samples !== undefined && figure.samples.length > 1) {
+    const low = Math.min(...figure.samples);
+    const high = Math.max(...figure.samples);
+    line += ` [median of ${figure.samples.length}, ${formatNumber(low)}-${formatNumber(high)}]`;
   }
   if (figure.target !== undefined) {
     line += ` (target ${figure.target.text}: ${figure.target.met ? 'met' : 'NOT met'})`;

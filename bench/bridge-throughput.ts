@@ -1,21 +1,18 @@
 // Bridge throughput: an exec hijack through `berth serve` (the reference proxy's upgrade path) to a
 // guest that echoes raw bytes after its 101, against a direct connection and against socat relaying
-// the same unix sockets; then, when a real dockerd answers, `exec -i cat` through berth serve vs
-// straight to that dockerd.
-//   node --import tsx bench/bridge-throughput.ts   (BENCH_BRIDGE_MIB, default 1024; BENCH_BRIDGE_REAL_MIB, default 256)
-import { spawn, spawnSync } from 'node:child_process';
+// the same unix sockets; then, when a real dockerd answers, `exec -i cat` through berth serve and
+// through socat vs straight to that dockerd (medians of several rounds).
+//   node --import tsx bench/bridge-throughput.ts   (BENCH_BRIDGE_MIB, default 1024; BENCH_BRIDGE_REAL_MIB,
+//   default 256; BENCH_BRIDGE_REAL_ROUNDS, default 5)
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildFigure, formatFigure, skippedFigure, type BenchFigure } from './bench-figure.js';
-import { onCleanup, runCleanups, trackChild } from './bench-cleanup.js';
+import { buildFigure, formatFigure, median, skippedFigure, type BenchFigure } from './bench-figure.js';
+import { onCleanup, runCleanups } from './bench-cleanup.js';
 import { buildExecStartRequest, openHijack, pumpHijack } from './hijack-client.js';
 import { isMain } from './is-main.js';
 import { createRawUpgradeGuest } from './raw-upgrade-guest.js';
 import { REAL_DOCKERD_SOCKET, dockerJson, dockerdAnswers } from './real-dockerd.js';
 import { startServeChild } from './serve-child.js';
+import { SOCAT_HINT, socatPath, startSocat } from './socat.js';
 
 const MIB = 1024 * 1024;
 const SOCAT_TARGET = 0.9;
@@ -25,6 +22,8 @@ export interface BridgeOptions {
   readonly bytes?: number;
   /** Bytes each way through `exec -i cat` on the real dockerd (default BENCH_BRIDGE_REAL_MIB or 256 MiB). */
   readonly realBytes?: number;
+  /** Rounds of direct / berth serve / socat against the real dockerd (default BENCH_BRIDGE_REAL_ROUNDS or 5). */
+  readonly realRounds?: number;
   readonly socat?: boolean;
   readonly realDockerd?: boolean;
 }
@@ -38,42 +37,12 @@ async function echoRate(socketPath: string, execId: string, bytes: number): Prom
   return bytes / MIB / (elapsedMs / 1000);
 }
 
-function socatPath(): string | undefined {
-  const found = spawnSync('sh', ['-c', 'command -v socat'], { encoding: 'utf8' });
-  const path = found.stdout.trim();
-  return found.status === 0 && path !== '' ? path : undefined;
-}
-
-/** socat relaying a fresh unix socket to `target`; resolves with its path and a stop function. */
-async function startSocat(
-  socat: string,
-  target: string,
-): Promise<{ socketPath: string; close: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'berth-bench-socat-'));
-  const socketPath = join(dir, 'socat.sock');
-  const child = spawn(socat, [`UNIX-LISTEN:${socketPath},fork`, `UNIX-CONNECT:${target}`], {
-    stdio: 'ignore',
-  });
-  trackChild(child);
-  const close = async (): Promise<void> => {
-    unregister();
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-  const unregister = onCleanup(close);
-  for (let n = 0; n < 200 && !existsSync(socketPath); n += 1) await new Promise((r) => setTimeout(r, 10));
-  if (!existsSync(socketPath)) {
-    await close();
-    throw new Error('socat did not create its socket');
-  }
-  return { socketPath, close };
-}
-
 /** `exec -i cat` on a real dockerd: MiB/s each way (stdout comes back stdcopy-framed). */
-async function realDockerdFigures(bytes: number, report: (figure: BenchFigure) => void): Promise<void> {
+async function realDockerdFigures(
+  bytes: number,
+  rounds: number,
+  report: (figure: BenchFigure) => void,
+): Promise<void> {
   const socket = REAL_DOCKERD_SOCKET;
   const created = await dockerJson(
     socket,
@@ -109,20 +78,54 @@ async function realDockerdFigures(bytes: number, report: (figure: BenchFigure) =
       if (received < bytes) throw new Error(`sent ${bytes} bytes to cat, ${received} came back`);
       return bytes / MIB / (elapsedMs / 1000);
     };
-    const direct = await rate(socket);
-    const proxied = await rate(serve.socketPath);
-    report(
-      buildFigure(
-        'bridge',
-        `exec -i cat ${bytes / MIB} MiB each way via berth serve (real dockerd)`,
-        proxied,
-        'MiB/s',
-        {
+    // dockerd, its shim and cat share the cores with the proxy: single runs swing widely, so
+    // the routes take turns for several rounds and the medians are compared.
+    const socat = socatPath();
+    const relay = socat === undefined ? undefined : await startSocat(socat, socket);
+    try {
+      const routes: Record<string, string | undefined> = {
+        direct: socket,
+        'berth serve': serve.socketPath,
+        socat: relay?.socketPath,
+      };
+      const samples: Record<string, number[]> = { direct: [], 'berth serve': [], socat: [] };
+      for (let round = 0; round < rounds; round += 1) {
+        const order = Object.keys(routes);
+        if (round % 2 === 1) order.reverse();
+        for (const name of order) {
+          const via = routes[name];
+          if (via !== undefined) samples[name]!.push(await rate(via));
+        }
+      }
+      const direct = median(samples.direct!);
+      const proxied = median(samples['berth serve']!);
+      const label = `exec -i cat ${bytes / MIB} MiB each way`;
+      report(
+        buildFigure('bridge', `${label} via berth serve (real dockerd)`, proxied, 'MiB/s', {
           baseline: { name: 'direct to dockerd', value: direct },
           target: { text: '>= 0.9x (never the bottleneck)', met: proxied / direct >= 0.9 },
-        },
-      ),
-    );
+          samples: samples['berth serve']!,
+        }),
+      );
+      if (relay === undefined) {
+        report(skippedFigure('bridge', `${label} via socat (real dockerd)`, SOCAT_HINT));
+      } else {
+        const viaSocat = median(samples.socat!);
+        report(
+          buildFigure('bridge', `${label} via socat (real dockerd, no proxy)`, viaSocat, 'MiB/s', {
+            baseline: { name: 'direct to dockerd', value: direct },
+            samples: samples.socat!,
+          }),
+        );
+        report(
+          buildFigure('bridge', `${label} via berth serve (real dockerd)`, proxied, 'MiB/s', {
+            baseline: { name: 'socat', value: viaSocat },
+          }),
+        );
+      }
+    } finally {
+      await relay?.close();
+    }
   } finally {
     await serve.close();
     await remove();
@@ -135,6 +138,7 @@ export async function runBridgeThroughput(
 ): Promise<BenchFigure[]> {
   const bytes = options.bytes ?? Number(process.env.BENCH_BRIDGE_MIB ?? 1024) * MIB;
   const realBytes = options.realBytes ?? Number(process.env.BENCH_BRIDGE_REAL_MIB ?? 256) * MIB;
+  const realRounds = options.realRounds ?? Number(process.env.BENCH_BRIDGE_REAL_ROUNDS ?? 5);
   const figures: BenchFigure[] = [];
   const collect = (figure: BenchFigure): void => {
     figures.push(figure);
@@ -158,13 +162,7 @@ export async function runBridgeThroughput(
     if (options.socat === false) {
       collect(skippedFigure('bridge', `${label} vs socat`, 'disabled'));
     } else if (socat === undefined) {
-      collect(
-        skippedFigure(
-          'bridge',
-          `${label} vs socat`,
-          'socat is not installed: apt-get install -y socat (Debian/Ubuntu)',
-        ),
-      );
+      collect(skippedFigure('bridge', `${label} vs socat`, SOCAT_HINT));
     } else {
       const relay = await startSocat(socat, guest.socketPath);
       try {
@@ -191,7 +189,7 @@ export async function runBridgeThroughput(
   if (options.realDockerd !== false) {
     if (await dockerdAnswers()) {
       try {
-        await realDockerdFigures(realBytes, collect);
+        await realDockerdFigures(realBytes, realRounds, collect);
       } catch (error) {
         collect(
           skippedFigure(

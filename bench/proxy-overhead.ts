@@ -1,12 +1,14 @@
 // Proxy overhead: GET /_ping and GET /containers/json through a `berth serve` child process vs
-// straight to the same guest (a simulated dockerd child and, when it answers, the real dockerd).
+// straight to the same guest (a simulated dockerd child and, when it answers, the real dockerd),
+// and through socat relaying the same socket: the cost of a byte relay that does no HTTP at all.
 //   node --import tsx bench/proxy-overhead.ts      (BENCH_DURATION_MS per measurement, default 1500)
-import { buildFigure, formatFigure, type BenchFigure } from './bench-figure.js';
+import { buildFigure, formatFigure, skippedFigure, type BenchFigure } from './bench-figure.js';
 import { runCleanups } from './bench-cleanup.js';
 import { runLoad, type LoadResult } from './http-load.js';
 import { isMain } from './is-main.js';
 import { REAL_DOCKERD_SOCKET, dockerdAnswers } from './real-dockerd.js';
 import { startServeChild, startSimChild } from './serve-child.js';
+import { SOCAT_HINT, socatPath, startSocat } from './socat.js';
 
 export interface ProxyOverheadOptions {
   readonly durationMs?: number;
@@ -14,6 +16,8 @@ export interface ProxyOverheadOptions {
   readonly concurrencies?: readonly number[];
   /** Also measure in front of the real dockerd when it answers (default true). */
   readonly realDockerd?: boolean;
+  /** Also measure socat relaying the same guest socket (default true; skipped when not installed). */
+  readonly socat?: boolean;
 }
 
 const THROUGHPUT_TARGET = 0.8;
@@ -26,6 +30,12 @@ async function measureGuest(
   report: (figure: BenchFigure) => void,
 ): Promise<void> {
   const serve = await startServeChild({ native: guestSocket });
+  // socat relaying bytes (no HTTP at all, a process per connection, in C) is what any proxy
+  // costs at the least on this machine: the floor the targets should be read against.
+  const socat = options.socat ? socatPath() : undefined;
+  const relay = socat === undefined ? undefined : await startSocat(socat, guestSocket);
+  if (options.socat && socat === undefined)
+    report(skippedFigure('proxy', `socat relay (${guestName})`, SOCAT_HINT));
   try {
     for (const path of options.paths) {
       for (const concurrency of options.concurrencies) {
@@ -64,12 +74,39 @@ async function measureGuest(
             }),
           );
         }
+        if (relay !== undefined) {
+          const viaSocat = await load(relay.socketPath);
+          report(
+            buildFigure('proxy', `${label} via socat relay (no proxy)`, viaSocat.requestsPerSecond, 'req/s', {
+              baseline: { name: 'direct', value: direct.requestsPerSecond },
+            }),
+          );
+          report(
+            buildFigure('proxy', `${label} via berth serve`, proxied.requestsPerSecond, 'req/s', {
+              baseline: { name: 'socat relay', value: viaSocat.requestsPerSecond },
+            }),
+          );
+          if (concurrency === 1) {
+            report(
+              buildFigure(
+                'proxy',
+                `${label} added p50 via socat relay`,
+                viaSocat.p50Ms - direct.p50Ms,
+                'ms',
+                {
+                  better: 'lower',
+                },
+              ),
+            );
+          }
+        }
         if (direct.errors + proxied.errors > 0) {
           console.warn(`proxy: ${label}: ${direct.errors} direct and ${proxied.errors} proxied errors`);
         }
       }
     }
   } finally {
+    await relay?.close();
     await serve.close();
   }
 }
@@ -83,6 +120,7 @@ export async function runProxyOverhead(
     paths: options.paths ?? ['/_ping', '/containers/json'],
     concurrencies: options.concurrencies ?? [1, 16],
     realDockerd: options.realDockerd ?? true,
+    socat: options.socat ?? true,
   };
   const figures: BenchFigure[] = [];
   const collect = (figure: BenchFigure): void => {
@@ -99,23 +137,14 @@ export async function runProxyOverhead(
     if (await dockerdAnswers()) await measureGuest('real dockerd', REAL_DOCKERD_SOCKET, resolved, collect);
     else
       collect(
-        buildSkipped(
+        skippedFigure(
+          'proxy',
+          'real dockerd',
           `no dockerd answers at ${REAL_DOCKERD_SOCKET} (start one: scripts/real-dockerd.sh start)`,
         ),
       );
   }
   return figures;
-}
-
-function buildSkipped(reason: string): BenchFigure {
-  return {
-    bench: 'proxy',
-    name: 'real dockerd',
-    value: null,
-    unit: '',
-    better: 'higher',
-    skipped: reason,
-  };
 }
 
 if (isMain(import.meta.url)) {

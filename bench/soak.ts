@@ -1,6 +1,6 @@
 // Soak: SOAK_REQUESTS (default 100k) mixed requests, concurrency SOAK_CONCURRENCY (16), through a
 // `berth serve` child in front of two simulated guests, each behind a relay faulting SOAK_FAULT_RATE
-// (5%) of guest connections (refuse, reset, garbage, stall-then-reset) plus 500s from the
+// (5%) of the requests it carries (refuse, reset, garbage, stall-then-close) plus 500s from the
 // simulator's faults registry. Loopback only. Exits 1 when a check fails (see soak-checks.ts).
 //   npm run soak      (SOAK_REQUESTS=N, SOAK_MAX_SECONDS=600)
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -207,9 +207,10 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakVerdict> {
   };
 
   try {
-    // Warm up, then take the fd baseline with every client connection closed.
+    // Warm up, then take the fd baseline with every client and kept guest connection closed.
     await Promise.all(clients.map((client) => call(client, 'GET', '/_ping')));
     await Promise.all(clients.map((client) => client.close()));
+    for (const sim of sims) sim.closeIdleConnections();
     await new Promise((resolve) => setTimeout(resolve, 500));
     const fdsStart = countFds(serve.pid);
     const workers = Array.from({ length: concurrency }, async () => {
@@ -237,11 +238,13 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakVerdict> {
     clearInterval(progress);
     const seconds = (Date.now() - started) / 1000;
     faulting = false; // the end-of-run checks must not meet injected faults
-    // Idle settle: the proxy closes its guest connections after the clients went away.
+    // Idle settle: the clients are gone, and the guests close the keep-alive connections the
+    // proxy holds (as a dockerd may at any time): the proxy must let go of every one of them.
     let crashes = serve.alive() ? 0 : 1;
     let fdsEnd = fdsStart;
     let rssEndKiB = 0;
     if (crashes === 0) {
+      for (const sim of sims) sim.closeIdleConnections();
       fdsEnd = await settleCount(() => countFds(serve.pid), fdsStart, 5000);
       rssEndKiB = readRssKiB(serve.pid);
       const ping = new Client('http://localhost', { socketPath: serve.socketPath });

@@ -45,13 +45,20 @@ export function createHeadReader(
   type State = HeadReadEnd<RequestHead | ResponseHead>;
   const { kind } = options;
   const maxBytes = options.maxBytes ?? HTTP_HEAD_MAX_BYTES;
-  const buffer = Buffer.alloc(maxBytes);
+  // Allocated only when a head spans chunks; the usual head arrives whole in its first chunk.
+  let buffer: Buffer | undefined;
   let filled = 0;
   let finished: State | undefined;
 
   const finish = (state: State): State => (finished = state);
   const closed = (bytes: number): State =>
     finished?.state === 'error' ? finished : { state: 'error', error: new HttpHeadReaderClosedError(bytes) };
+  const complete = (head: Buffer, rest: Buffer): State => {
+    const parsed = parseHeadLines(kind, head);
+    if (!parsed.ok) return finish({ state: 'error', error: parsed.error });
+    // C.4: bytes past the head are handed back, never dropped.
+    return finish({ state: 'done', head: parsed.head, rest });
+  };
 
   return {
     push(chunk) {
@@ -59,19 +66,24 @@ export function createHeadReader(
       const input = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       // UPG-6: only the first maxBytes bytes can hold a head that is small enough.
       const take = Math.min(input.length, maxBytes - filled);
+      if (filled === 0) {
+        const scan = scanHead(input.subarray(0, take), 0);
+        if (scan.kind === 'bare-lf')
+          return finish({ state: 'error', error: new HttpHeadBareLfError(kind, scan.at) });
+        if (scan.kind === 'end') return complete(input.subarray(0, scan.end), input.subarray(scan.end));
+      }
+      buffer ??= Buffer.allocUnsafe(maxBytes);
       input.copy(buffer, filled, 0, take);
       const from = filled;
       filled += take;
-      const scan = scanHead(buffer.subarray(0, filled), from);
+      const scan = from === 0 ? ({ kind: 'none' } as const) : scanHead(buffer.subarray(0, filled), from);
       if (scan.kind === 'bare-lf')
         return finish({ state: 'error', error: new HttpHeadBareLfError(kind, scan.at) });
-      if (scan.kind === 'end') {
-        const parsed = parseHeadLines(kind, buffer.subarray(0, scan.end));
-        if (!parsed.ok) return finish({ state: 'error', error: parsed.error });
-        // C.4: bytes past the head are handed back, never dropped.
-        const rest = Buffer.concat([buffer.subarray(scan.end, filled), input.subarray(take)]);
-        return finish({ state: 'done', head: parsed.head, rest });
-      }
+      if (scan.kind === 'end')
+        return complete(
+          buffer.subarray(0, scan.end),
+          Buffer.concat([buffer.subarray(scan.end, filled), input.subarray(take)]),
+        );
       if (take < input.length)
         return finish({ state: 'error', error: new HttpHeadTooLargeError(kind, maxBytes) });
       return { state: 'partial' };

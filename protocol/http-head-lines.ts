@@ -30,8 +30,7 @@ export type HeadScan =
  * before it, or for the CRLFCRLF that ends the head (`end` is the index just past it).
  */
 export function scanHead(bytes: Buffer, from: number): HeadScan {
-  for (let i = from; i < bytes.length; i++) {
-    if (bytes[i] !== LF) continue;
+  for (let i = bytes.indexOf(LF, from); i !== -1; i = bytes.indexOf(LF, i + 1)) {
     if (i === 0 || bytes[i - 1] !== CR) return { kind: 'bare-lf', at: i };
     if (i >= 3 && bytes[i - 2] === LF && bytes[i - 3] === CR) return { kind: 'end', end: i + 1 };
   }

@@ -13,6 +13,7 @@ export class ByteReader {
   #error: Error | undefined;
   #released = false;
   #wake: (() => void) | undefined;
+  #received = 0;
   readonly #onReadable = (): void => this.#notify();
   readonly #onEnd = (): void => {
     this.#ended = true;
@@ -38,6 +39,11 @@ export class ByteReader {
     );
   }
 
+  /** Bytes taken from the socket so far (put-back bytes are not counted twice). */
+  get received(): number {
+    return this.#received;
+  }
+
   /** Puts bytes back in front: they were read but belong to the next consumer. */
   unshift(chunk: Buffer): void {
     if (chunk.length > 0) this.#pending.unshift(chunk);
@@ -56,12 +62,32 @@ export class ByteReader {
       if (this.#released) return null;
       const chunk = this.#socket.destroyed ? null : (this.#socket.read() as Buffer | null);
       if (chunk !== null) {
+        this.#received += chunk.length;
         this.#pending.push(chunk);
         continue;
       }
       if (this.#ended || this.#socket.readableEnded || this.#socket.destroyed) return null;
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }
+  }
+
+  /**
+   * Exactly `length` bytes if they have already arrived (nothing waits), else undefined with
+   * nothing consumed: lets a small answer that came whole go out in one write.
+   */
+  takeBuffered(length: number): Buffer | undefined {
+    let have = this.#pending.reduce((sum, chunk) => sum + chunk.length, 0);
+    while (have < length && !this.#released && !this.#socket.destroyed) {
+      const chunk = this.#socket.read() as Buffer | null;
+      if (chunk === null) break;
+      this.#received += chunk.length;
+      this.#pending.push(chunk);
+      have += chunk.length;
+    }
+    if (have < length) return undefined;
+    const joined = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending);
+    this.#pending = joined.length > length ? [joined.subarray(length)] : [];
+    return joined.subarray(0, length);
   }
 
   /** Stops reading and returns the bytes read but not consumed; the socket is left to its next owner. */

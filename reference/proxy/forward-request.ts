@@ -9,8 +9,7 @@ import { getHeader } from '../../protocol/header-list.js';
 import { encodeChunk, LAST_CHUNK, responseFraming, type BodyFraming } from './body-framing.js';
 import { ByteReader } from './byte-reader.js';
 import type { RequestBody } from './client-body.js';
-import { connectGuest } from './connect-guest.js';
-import { clientResponseHeaders, guestRequestHeaders } from './forwarded-headers.js';
+import { clientResponseHeaders, connectionHas, guestRequestHeaders } from './forwarded-headers.js';
 import type { ProxyContext } from './proxy-context.js';
 import { GuestProtocolError, GuestUnavailableError } from './proxy-errors.js';
 import { readBody } from './read-body.js';
@@ -42,6 +41,8 @@ export interface ForwardOptions {
 }
 
 const MAX_COLLECTED_BODY = 1024 * 1024;
+/** Length-framed answers up to this size that are already in hand go out with their head. */
+const SMALL_ANSWER = 64 * 1024;
 
 /** The exchange broke after the client saw part of it (or the client broke it): close, never answer. */
 export class AnswerBrokenError extends BerthError {
@@ -74,9 +75,22 @@ async function readResponseHead(reader: ByteReader, role: Role): Promise<Respons
   }
 }
 
+/** The guest's `Keep-Alive: timeout=N` hint, less a second of margin; Infinity without one. */
+function keepAliveMs(headers: ResponseHead['headers']): number {
+  const match = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(getHeader(headers, 'keep-alive') ?? '');
+  return match === null ? Infinity : (Number(match[1]) - 1) * 1000;
+}
+
+/** The guest will take another request on this connection once the answer is read. */
+function guestKeepsConnection(answer: ResponseHead, framing: BodyFraming): boolean {
+  return answer.version === 'HTTP/1.1' && framing.kind !== 'close' && !connectionHas(answer.headers, 'close');
+}
+
 /**
- * HND-12: one fresh guest connection per request; the request body streamed to the guest while
- * its answer streams back, every hop-by-hop field dropped both ways and the framing redone.
+ * HND-12: the request body streamed to the guest while its answer streams back, every hop-by-hop
+ * field dropped both ways and the framing redone. A bodyless GET or HEAD may ride an idle
+ * keep-alive guest connection (as upstream's later pool does); if that connection turns out to
+ * be dead before any answer byte, the request goes once more on a new connection.
  */
 export async function forwardRequest(
   context: ProxyContext,
@@ -84,10 +98,10 @@ export async function forwardRequest(
   options: ForwardOptions,
 ): Promise<ForwardResult> {
   const { role, head, body, signal } = options;
-  const guest = await connectGuest(context.connector, role, signal);
-  context.trackGuest(guest);
-  guest.on('error', () => undefined);
-  const guestReader = new ByteReader(guest);
+  const replayable = (head.method === 'GET' || head.method === 'HEAD') && body.framing.kind === 'none';
+  let lease = await context.guests.acquire(role, signal, replayable);
+  let guest = lease.stream;
+  let guestReader = new ByteReader(guest);
   const closeGuest = (): void => void guest.destroy();
   signal.addEventListener('abort', closeGuest, { once: true });
   // FLT-6: a client that ends its side once its request is in has given up on the answer (as Go's
@@ -101,16 +115,26 @@ export async function forwardRequest(
   };
   client.once('end', onClientEnd);
   let answerStarted = false;
+  // Set once the exchange is complete and the guest connection can carry another one.
+  let reusable = false;
+  let keepMs = Infinity;
   try {
     // 1. The request head: end-to-end fields, Host: localhost, the proxy's own framing.
     const headers = guestRequestHeaders(head.headers);
     if (body.framing.kind === 'chunked') headers.push(['Transfer-Encoding', 'chunked']);
     else if (body.framing.kind === 'length') headers.push(['Content-Length', String(body.framing.length)]);
     else if (getHeader(head.headers, 'content-length') !== undefined) headers.push(['Content-Length', '0']);
-    guest.write(buildRequestHead({ method: head.method, target: head.target, version: 'HTTP/1.1', headers }));
+    const requestHead = buildRequestHead({
+      method: head.method,
+      target: head.target,
+      version: 'HTTP/1.1',
+      headers,
+    });
+    guest.write(requestHead);
 
     // 2. The body, pumped alongside the answer; once the guest is gone the rest is drained.
     let bodyBroken = false;
+    let bodySent = false;
     const pump = (async () => {
       try {
         for await (const piece of body.chunks()) {
@@ -120,16 +144,31 @@ export async function forwardRequest(
           );
         }
         if (body.framing.kind === 'chunked' && !guest.destroyed) guest.write(LAST_CHUNK);
+        bodySent = !guest.destroyed;
       } catch {
         bodyBroken = true;
         guest.destroy();
       }
     })();
 
-    // 3. The answer head.
+    // 3. The answer head (on a reused connection that died idle: once more on a new one).
+    const readAnswerHead = async (): Promise<ResponseHead> => {
+      try {
+        return await readResponseHead(guestReader, role);
+      } catch (error) {
+        const stale = lease.reused && guestReader.received === 0 && error instanceof GuestUnavailableError;
+        if (!stale || signal.aborted || clientEnded) throw error;
+        guest.destroy();
+        lease = await context.guests.acquire(role, signal, false);
+        guest = lease.stream;
+        guestReader = new ByteReader(guest);
+        guest.write(requestHead);
+        return await readResponseHead(guestReader, role);
+      }
+    };
     let answer: ResponseHead;
     try {
-      answer = await readResponseHead(guestReader, role);
+      answer = await readAnswerHead();
     } catch (error) {
       guest.destroy();
       await pump;
@@ -139,6 +178,13 @@ export async function forwardRequest(
     }
     const framing = responseFraming(head.method, answer.status, answer.headers);
     const success = answer.status >= 200 && answer.status < 300;
+    keepMs = keepAliveMs(answer.headers);
+    // Once the answer has been read whole: keep the connection only if the whole request went
+    // out too (a guest that answered early, before the body, gets its connection closed).
+    const settleGuest = (): void => {
+      reusable = guestKeepsConnection(answer, framing) && bodySent && !bodyBroken && body.complete;
+      if (!reusable) guest.destroy();
+    };
 
     // 4a. Answers the proxy must read first (create, exec create): buffered, then sent as they came.
     if (options.collectBody === true && success && framing.kind !== 'close') {
@@ -158,7 +204,7 @@ export async function forwardRequest(
         });
       }
       const collected = Buffer.concat(parts);
-      guest.destroy();
+      settleGuest();
       await options.beforeAnswer?.(answer.status, collected);
       await pump;
       const keepAlive = options.keepAlive && !bodyBroken && body.complete;
@@ -198,7 +244,7 @@ export async function forwardRequest(
       });
     if (framing.kind === 'none') {
       // A bodyless answer: the request body may still be arriving; it is drained, not sent.
-      guest.destroy();
+      settleGuest();
       await pump;
       keepAlive &&= !bodyBroken && body.complete;
       answerStarted = true;
@@ -206,6 +252,17 @@ export async function forwardRequest(
       return { status: answer.status, body: undefined, keepAlive };
     }
     answerStarted = true;
+    // A small answer that arrived whole with its head leaves in one write.
+    const whole =
+      framing.kind === 'length' && framing.length <= SMALL_ANSWER
+        ? guestReader.takeBuffered(framing.length)
+        : undefined;
+    if (whole !== undefined) {
+      settleGuest();
+      await writeAll(client, Buffer.concat([headFor(keepAlive), whole]));
+      await pump;
+      return { status: answer.status, body: undefined, keepAlive: keepAlive && !bodyBroken && body.complete };
+    }
     await writeAll(client, headFor(keepAlive));
     try {
       for await (const piece of readBody(guestReader, framing)) {
@@ -214,17 +271,21 @@ export async function forwardRequest(
     } catch (error) {
       throw new AnswerBrokenError('the answer broke off', { cause: error });
     }
+    settleGuest();
     if (outFraming === 'chunked') await writeAll(client, LAST_CHUNK);
-    guest.destroy();
     await pump;
     return { status: answer.status, body: undefined, keepAlive: keepAlive && !bodyBroken && body.complete };
   } catch (error) {
+    reusable = false;
     if (answerStarted && !(error instanceof AnswerBrokenError))
       throw new AnswerBrokenError('the answer broke off', { cause: error });
     throw error;
   } finally {
     signal.removeEventListener('abort', closeGuest);
     client.removeListener('end', onClientEnd);
-    guest.destroy();
+    const rest = guestReader.release();
+    if (reusable && rest.length === 0 && !signal.aborted && !clientEnded)
+      context.guests.release(role, guest, keepMs);
+    else guest.destroy();
   }
 }

@@ -17,27 +17,29 @@ const HOP_BY_HOP = new Set([
 /** The highest Engine API version the proxy speaks; guests advertising more are capped to it. */
 export const PROXY_API_VERSION = '1.41';
 
-function connectionTokens(headers: HeaderList): Set<string> {
-  return new Set(
-    getHeaderValues(headers, 'connection').flatMap((value) =>
-      value.split(',').map((token) => token.trim().toLowerCase()),
-    ),
-  );
+function connectionTokens(headers: HeaderList): Set<string> | undefined {
+  let tokens: Set<string> | undefined;
+  for (const value of getHeaderValues(headers, 'connection')) {
+    for (const token of value.split(',')) (tokens ??= new Set()).add(token.trim().toLowerCase());
+  }
+  return tokens;
 }
 
 /** Hop-by-hop fields, fields named by Connection, and the extra names given (lower case). */
 export function stripHopByHop(headers: HeaderList, extra: readonly string[] = []): [string, string][] {
   const named = connectionTokens(headers);
-  const drop = (name: string): boolean => {
+  const kept: [string, string][] = [];
+  for (const [name, value] of headers) {
     const lower = name.toLowerCase();
-    return HOP_BY_HOP.has(lower) || named.has(lower) || extra.includes(lower);
-  };
-  return headers.filter(([name]) => !drop(name)).map(([name, value]) => [name, value]);
+    if (HOP_BY_HOP.has(lower) || named?.has(lower) === true || extra.includes(lower)) continue;
+    kept.push([name, value]);
+  }
+  return kept;
 }
 
 /** True when Connection lists `token` (case-insensitive, comma-separated across all fields). */
 export function connectionHas(headers: HeaderList, token: string): boolean {
-  return connectionTokens(headers).has(token);
+  return connectionTokens(headers)?.has(token) === true;
 }
 
 /** HND-16 (later revision): the client asks for an upgrade. */

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Connector, Role } from '../../protocol/connector.js';
 import { BerthError } from '../../protocol/errors.js';
 import { createWorkloadRegistry, type WorkloadRegistry } from '../registry/index.js';
+import { GuestPool } from './guest-pool.js';
 import { parseProxyListenAddress, type ProxyListenAddress } from './listen-address.js';
 import type { ProxyContext, RolePlatforms } from './proxy-context.js';
 import { RoleResolver } from './role-resolver.js';
@@ -44,6 +45,8 @@ export interface RunningProxy {
   /** The bound address (`unix:///...` or `tcp://127.0.0.1:<port>`). */
   readonly address: string;
   readonly registry: WorkloadRegistry;
+  /** Closes the guest connections kept alive for reuse that no request is using; how many. */
+  closeIdleGuestConnections(): number;
   /** Stops listening, closes every client and guest connection, removes the unix socket. */
   close(): Promise<void>;
 }
@@ -124,8 +127,14 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     ((message: string, error?: unknown) => console.error(`berth proxy: ${message}`, error ?? ''));
   const clients = new Set<Socket>();
   const guests = new Set<Duplex>();
+  const trackGuest = (guest: Duplex): void => {
+    guests.add(guest);
+    guest.once('close', () => guests.delete(guest));
+  };
+  const pool = new GuestPool(options.connector, { track: trackGuest });
   const context: ProxyContext = {
     connector: options.connector,
+    guests: pool,
     registry,
     resolver: new RoleResolver({
       registry,
@@ -137,10 +146,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     roles: options.roles,
     defaultRole: options.defaultRole,
     handshakeTimeoutMs,
-    trackGuest(guest) {
-      guests.add(guest);
-      guest.once('close', () => guests.delete(guest));
-    },
+    trackGuest,
     log,
   };
 
@@ -161,6 +167,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const close = (): Promise<void> => {
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      pool.close();
       const open: Duplex[] = [...clients, ...guests];
       for (const stream of open) stream.destroy();
       await Promise.all([
@@ -173,5 +180,5 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     })();
     return closing;
   };
-  return { address: bound, registry, close };
+  return { address: bound, registry, closeIdleGuestConnections: () => pool.closeIdle(), close };
 }

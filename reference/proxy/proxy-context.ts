@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Connector, Role } from '../../protocol/connector.js';
+import type { GuestPool } from './guest-pool.js';
 import type { RegistryLike, RoleResolver } from './role-resolver.js';
 
 /** A role and the platforms its guest runs. */
@@ -11,6 +12,8 @@ export interface RolePlatforms {
 /** What every request handler of one proxy shares. */
 export interface ProxyContext {
   readonly connector: Connector;
+  /** Keep-alive guest connections for plain forwards. */
+  readonly guests: GuestPool;
   readonly registry: RegistryLike;
   readonly resolver: RoleResolver;
   readonly roles: readonly RolePlatforms[];

@@ -49,6 +49,31 @@ describe('createSimulatedDockerd', () => {
     await expect(b.listen('tcp://10.0.0.1:80')).rejects.toMatchObject({ code: 'ERR_DOCKERD_SIM_USAGE' });
   });
 
+  it('closeIdleConnections() closes keep-alive connections between requests, not one in a request', async () => {
+    const d = await startTestDockerd();
+    const id = await d.create({ Image: 'local/busybox:1', Cmd: ['sleep', '300'] });
+    await d.request('POST', `/v1.41/containers/${id}/start`);
+    const idle = await d.connect();
+    const busy = await d.connect();
+    try {
+      await idle.request('GET', '/_ping');
+      expect((await idle.readResponse()).status).toBe(200);
+      // A long-poll in progress: the wait answers only when the container stops.
+      await busy.request('POST', `/v1.41/containers/${id}/wait`);
+      // Give the simulator a moment to read the wait's head (on a unix socket, well under 1 ms).
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(d.sim.closeIdleConnections()).toBeGreaterThanOrEqual(1);
+      await expect(idle.readResponse()).rejects.toThrow(/ended before a response head/);
+      expect(busy.socket.readableEnded).toBe(false);
+      await d.request('POST', `/v1.41/containers/${id}/kill`);
+      expect((await busy.readResponse()).json()).toEqual({ Error: null, StatusCode: 137 });
+    } finally {
+      await idle.close();
+      await busy.close();
+      await d.close();
+    }
+  });
+
   it('close() kills running processes and closes hijacked connections', async () => {
     const d = await startTestDockerd();
     const id = await d.create({ Image: 'local/busybox:1', Cmd: ['sleep', '300'] });

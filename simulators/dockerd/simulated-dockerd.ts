@@ -10,7 +10,8 @@ import { createSystemClock, type Clock } from './engine/clock.js';
 import { DockerEngine } from './engine/docker-engine.js';
 import { createIdGenerator } from './engine/id-generator.js';
 import { DEFAULT_SEED_IMAGES, type SeedImage } from './engine/seed-image.js';
-import { serveConnection } from './http/serve-connection.js';
+import type { ResponseWriter } from './http/response-writer.js';
+import { serveConnection, type HttpRequest } from './http/serve-connection.js';
 
 export interface SimulatedDockerdOptions {
   /** Reported as /info Name; also the default ID seed. Default "sim-dockerd". */
@@ -38,6 +39,8 @@ export interface SimulatedDockerdOptions {
   readonly pullError?: (domain: string) => string;
   /** Errors the simulator could not answer as Docker errors (its own bugs); default: ignored. */
   readonly onError?: (error: unknown) => void;
+  /** Told of every request head it reads, before it is handled (for counting what arrived). */
+  readonly onRequest?: (method: string, target: string) => void;
   readonly clock?: Clock;
 }
 
@@ -56,6 +59,12 @@ export interface SimulatedDockerd extends AsyncDisposable {
   emit(event: 'connection', socket: Duplex): boolean;
   /** Listens on `unix:///path.sock` or `tcp://127.0.0.1:<port>`; resolves with the bound address. */
   listen(address: string): Promise<string>;
+  /**
+   * Closes every connection that is waiting for its next request (keep-alive connections a
+   * client, or a proxy's pool, holds open), as Go's Server.CloseIdleConnections does; resolves
+   * with how many it closed.
+   */
+  closeIdleConnections(): number;
   /** Stops listening, kills every process and closes every connection. */
   close(): Promise<void>;
 }
@@ -91,6 +100,8 @@ class SimulatedDockerdImpl implements SimulatedDockerd {
   readonly #handler;
   readonly #options: SimulatedDockerdOptions;
   readonly #sockets = new Set<Duplex>();
+  /** Connections waiting for their next request. */
+  readonly #idle = new Set<Duplex>();
   readonly #unix: UnixListener[] = [];
   readonly #tcp: Server[] = [];
   readonly #addresses: string[] = [];
@@ -131,11 +142,25 @@ class SimulatedDockerdImpl implements SimulatedDockerd {
       execReadyTimeoutMs: options.execReadyTimeoutMs ?? 10_000,
       pullError: options.pullError ?? defaultPullError,
     };
-    this.#handler = createApiHandler({ engine: this.engine, identity, faults: this.faults });
+    const handler = createApiHandler({ engine: this.engine, identity, faults: this.faults });
+    const onRequest = options.onRequest;
+    this.#handler =
+      onRequest === undefined
+        ? handler
+        : (request: HttpRequest, response: ResponseWriter): Promise<void> => {
+            onRequest(request.method, request.target);
+            return handler(request, response);
+          };
   }
 
   get addresses(): readonly string[] {
     return [...this.#addresses];
+  }
+
+  closeIdleConnections(): number {
+    const idle = [...this.#idle];
+    for (const socket of idle) socket.destroy();
+    return idle.length;
   }
 
   accept(socket: Duplex): void {
@@ -144,10 +169,17 @@ class SimulatedDockerdImpl implements SimulatedDockerd {
       return;
     }
     this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
+    socket.once('close', () => {
+      this.#sockets.delete(socket);
+      this.#idle.delete(socket);
+    });
     const serve = serveConnection(socket, this.#handler, {
       ...(this.#options.maxHeadBytes === undefined ? {} : { maxHeadBytes: this.#options.maxHeadBytes }),
       onHandlerError: (error) => this.#options.onError?.(error),
+      onIdle: (idle) => {
+        if (idle && !socket.destroyed) this.#idle.add(socket);
+        else this.#idle.delete(socket);
+      },
     });
     serve.catch((error: unknown) => {
       this.#options.onError?.(error);

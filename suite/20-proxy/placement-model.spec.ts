@@ -64,18 +64,18 @@ function identifier(container: LiveContainer, form: IdentifierForm): string {
   return container.id.slice(0, 12);
 }
 
-/** Runs `action` and returns how many connections each guest accepted meanwhile. */
+/** Runs `action` and returns how many requests each guest received meanwhile. */
 async function counted<T>(
   system: PlacementSystem,
   action: () => Promise<T>,
-): Promise<{ result: T; accepted: Record<GuestRole, number> }> {
-  const before = { native: system.guests.native.accepted(), amd64: system.guests.amd64.accepted() };
+): Promise<{ result: T; received: Record<GuestRole, number> }> {
+  const before = { native: system.guests.native.requests(), amd64: system.guests.amd64.requests() };
   const result = await action();
   return {
     result,
-    accepted: {
-      native: system.guests.native.accepted() - before.native,
-      amd64: system.guests.amd64.accepted() - before.amd64,
+    received: {
+      native: system.guests.native.requests() - before.native,
+      amd64: system.guests.amd64.requests() - before.amd64,
     },
   };
 }
@@ -153,11 +153,11 @@ class RenameCommand implements PlacementCommand {
     const { expect } = system;
     const container = model.pick(this.pick);
     const token = identifier(container, this.form);
-    const { result, accepted } = await counted(system, () =>
+    const { result, received } = await counted(system, () =>
       call(system.proxy, 'POST', `/v1.41/containers/${token}/rename?name=${this.to}`),
     );
     expect(result.status, `${this.toString()} answered ${result.text}`).toBe(204);
-    expect(accepted[OTHER[container.role]], `${this.toString()} reached the other guest`).toBe(0);
+    expect(received[OTHER[container.role]], `${this.toString()} reached the other guest`).toBe(0);
     if (container.name !== undefined) model.retired.add(container.name);
     container.name = this.to;
     model.retired.delete(this.to);
@@ -193,7 +193,7 @@ class ExecCommand implements PlacementCommand {
     expect(created.result.status, `${this.toString()}: exec create answered ${created.result.text}`).toBe(
       201,
     );
-    expect(created.accepted, `${this.toString()}: exec create`).toEqual({
+    expect(created.received, `${this.toString()}: exec create`).toEqual({
       [container.role]: 1,
       [OTHER[container.role]]: 0,
     });
@@ -214,7 +214,7 @@ class ExecCommand implements PlacementCommand {
         : call(system.proxy, 'POST', `/v1.41/exec/${execId}/start`, { body: { Detach: true } }),
     );
     expect(followed.result.status, `${this.toString()}: ${followed.result.text}`).toBe(200);
-    expect(followed.accepted, `${this.toString()}: ${this.followUp}`).toEqual({
+    expect(followed.received, `${this.toString()}: ${this.followUp}`).toEqual({
       [container.role]: 1,
       [OTHER[container.role]]: 0,
     });
@@ -239,13 +239,13 @@ class InspectCommand implements PlacementCommand {
     const { expect } = system;
     const container = model.pick(this.pick);
     const token = identifier(container, this.form);
-    const { result, accepted } = await counted(system, () =>
+    const { result, received } = await counted(system, () =>
       call(system.proxy, 'GET', `/v1.41/containers/${token}/json`),
     );
     expect(result.status, `${this.toString()}: ${result.text}`).toBe(200);
     expect(result.json<{ Id: string }>().Id, this.toString()).toBe(container.id);
     // Recorded workloads are routed straight to their guest: no probe of the other one.
-    expect(accepted, this.toString()).toEqual({ [container.role]: 1, [OTHER[container.role]]: 0 });
+    expect(received, this.toString()).toEqual({ [container.role]: 1, [OTHER[container.role]]: 0 });
     await expectPlacedOn(system, container);
     for (const execId of container.execs) {
       const exec = await call(system.proxy, 'GET', `/v1.41/exec/${execId}/json`);
@@ -270,11 +270,11 @@ class LogsCommand implements PlacementCommand {
     const { expect } = system;
     const container = model.pick(this.pick);
     const token = identifier(container, this.form);
-    const { result, accepted } = await counted(system, () =>
+    const { result, received } = await counted(system, () =>
       call(system.proxy, 'GET', `/v1.41/containers/${token}/logs?stdout=1&stderr=1`),
     );
     expect(result.status, `${this.toString()}: ${result.text}`).toBe(200);
-    expect(accepted, this.toString()).toEqual({ [container.role]: 1, [OTHER[container.role]]: 0 });
+    expect(received, this.toString()).toEqual({ [container.role]: 1, [OTHER[container.role]]: 0 });
   }
   toString(): string {
     return `logs(#${this.pick} by ${this.form})`;
@@ -293,11 +293,11 @@ class RemoveCommand implements PlacementCommand {
     const { expect } = system;
     const container = model.pick(this.pick);
     const token = identifier(container, this.form);
-    const { result, accepted } = await counted(system, () =>
+    const { result, received } = await counted(system, () =>
       call(system.proxy, 'DELETE', `/v1.41/containers/${token}?force=1`),
     );
     expect(result.status, `${this.toString()}: ${result.text}`).toBe(204);
-    expect(accepted[OTHER[container.role]], `${this.toString()} reached the other guest`).toBe(0);
+    expect(received[OTHER[container.role]], `${this.toString()} reached the other guest`).toBe(0);
     model.live.splice(model.live.indexOf(container), 1);
     model.removed.push(container);
     if (container.name !== undefined) model.retired.add(container.name);

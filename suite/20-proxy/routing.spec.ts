@@ -79,10 +79,10 @@ describe('proxy routing', () => {
       // Upstream scans for any "containers" segment, so this path would look up "history" (HND-1 quirk).
       const { proxy, amd64 } = await startTwoRoleStack({ use, onTestFinished });
       await createContainer(amd64.socketPath, { name: 'history', start: false });
-      const before = amd64.accepted();
+      const before = amd64.requests();
       const answer = await call(proxy, 'GET', '/v1.41/images/containers/history');
       expect(answer.status).toBe(404);
-      expect(amd64.accepted(), 'no probe reached the amd64 guest').toBe(before);
+      expect(amd64.requests(), 'no probe reached the amd64 guest').toBe(before);
     },
   );
 
@@ -127,12 +127,12 @@ describe('proxy routing', () => {
     async ({ use, onTestFinished, expect }) => {
       const { proxy, amd64 } = await startTwoRoleStack({ use, onTestFinished });
       const id = await createContainer(proxy, { name: 'known', platform: 'linux/amd64', start: false });
-      const before = amd64.accepted();
+      const before = amd64.requests();
       for (const token of [id, id.slice(0, 12), id.slice(0, 5), 'known']) {
         expect((await call(proxy, 'GET', `/v1.41/containers/${token}/json`)).status, token).toBe(200);
       }
       // Recorded: exactly one guest request per lookup, no probes of other guests needed.
-      expect(amd64.accepted() - before).toBe(4);
+      expect(amd64.requests() - before).toBe(4);
     },
   );
 
@@ -146,9 +146,9 @@ describe('proxy routing', () => {
       const byName = await call(proxy, 'GET', '/v1.41/containers/direct/json');
       expect(byName.status).toBe(200);
       expect(byName.json<{ Id: string }>().Id).toBe(id);
-      const before = amd64.accepted();
+      const before = amd64.requests();
       expect((await call(proxy, 'GET', `/v1.41/containers/${id.slice(0, 12)}/json`)).status).toBe(200);
-      expect(amd64.accepted() - before, 'the canonical Id was recorded: no probe').toBe(1);
+      expect(amd64.requests() - before, 'the canonical Id was recorded: no probe').toBe(1);
     },
   );
 
@@ -222,9 +222,9 @@ describe('proxy routing', () => {
       );
       expect(answer.status).toBe(201);
       expect(answer.text).toMatch(/^\{"Id":"[0-9a-f]{64}","Warnings":(null|\[\])\}\n$/);
-      const before = amd64.accepted();
+      const before = amd64.requests();
       expect((await call(proxy, 'GET', '/v1.41/containers/slashed/json')).status).toBe(200);
-      expect(amd64.accepted() - before).toBe(1);
+      expect(amd64.requests() - before).toBe(1);
     },
   );
 
@@ -235,9 +235,9 @@ describe('proxy routing', () => {
       const { proxy, amd64 } = await startTwoRoleStack({ use, onTestFinished });
       const id = await createContainer(proxy, { name: 'before', platform: 'linux/amd64', start: false });
       expect((await call(proxy, 'POST', '/v1.41/containers/before/rename?name=after')).status).toBe(204);
-      const before = amd64.accepted();
+      const before = amd64.requests();
       expect((await call(proxy, 'GET', '/v1.41/containers/after/json')).status).toBe(200);
-      expect(amd64.accepted() - before, 'the new name was recorded').toBe(1);
+      expect(amd64.requests() - before, 'the new name was recorded').toBe(1);
       expect((await call(proxy, 'DELETE', '/v1.41/containers/after')).status).toBe(204);
       const gone = await call(proxy, 'GET', `/v1.41/containers/${id}/json`);
       expect(gone.status).toBe(404);

@@ -498,7 +498,10 @@ export function describeEngineKinds(title: string, body: (handle: EngineHandle) 
           context.use('engine');
           if (engine === undefined) throw new Error(`the ${kind} engine session did not open`);
           const opened = engine;
-          context.onTestFinished(() => opened.client.closeAll());
+          context.onTestFinished(async () => {
+            opened.client.closeAll();
+            await opened.session.closeIdle();
+          });
           return opened;
         },
       });

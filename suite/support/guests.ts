@@ -10,6 +10,13 @@ export interface RunningGuest extends AsyncDisposable {
   readonly socketPath: string;
   /** Connections the guest has accepted so far. */
   accepted(): number;
+  /**
+   * Requests the guest has received so far. Placement is judged by requests, not connections: a
+   * proxy may keep guest connections alive and send several requests down one.
+   */
+  requests(): number;
+  /** Closes the connections waiting for their next request (a proxy's idle keep-alive ones). */
+  closeIdleConnections(): void;
   close(): Promise<void>;
 }
 
@@ -24,8 +31,10 @@ export interface SimulatedGuestOptions {
 
 /** A simulated guest dockerd (real-behaving: containers, exec, logs, attach) on a temp socket. */
 export async function startSimulatedGuest(options: SimulatedGuestOptions): Promise<RunningGuest> {
+  let requests = 0;
   const sim = createSimulatedDockerd({
     name: options.name,
+    onRequest: () => void (requests += 1),
     architecture: options.architecture,
     ...(options.maxApiVersion === undefined ? {} : { apiVersion: { max: options.maxApiVersion } }),
   });
@@ -39,7 +48,14 @@ export async function startSimulatedGuest(options: SimulatedGuestOptions): Promi
     await listener.close();
     await sim.close();
   };
-  return { socketPath, accepted: () => accepted, close, [Symbol.asyncDispose]: close };
+  return {
+    socketPath,
+    accepted: () => accepted,
+    requests: () => requests,
+    closeIdleConnections: () => void sim.closeIdleConnections(),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }
 
 /** One request as a scripted guest received it: the raw head text and the body bytes. */
@@ -134,6 +150,9 @@ export async function startScriptedGuest(answer: ScriptedAnswer): Promise<Script
     socketPath,
     received,
     accepted: () => accepted,
+    requests: () => received.length,
+    // A scripted guest answers one request per connection and leaves closing to its script.
+    closeIdleConnections: () => undefined,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -226,6 +226,7 @@ export function createDockerTarget(options: TargetOptions): Target {
         address: proxied.address,
         description: `reference proxy at ${formatDockerHost(proxied.address)} in front of ${daemonLine}`,
         baseImage: found.baseImage,
+        closeIdle: () => proxied.closeIdle(),
         onDispose: () => proxied.close(),
       }).catch(async (error: unknown) => {
         await proxied.close();

@@ -38,6 +38,12 @@ export interface EngineSession extends AsyncDisposable {
    * itself to check, before the endpoint goes away, that the sweep spared what it must.
    */
   sweep(): Promise<EngineLeftovers>;
+  /**
+   * Closes the connections kept alive for reuse between the endpoint and what serves behind it
+   * (a proxy's keep-alive guest connections), so that the per-test leak check counts only what
+   * the test left open. A no-op where nothing is kept.
+   */
+  closeIdle(): Promise<void>;
 }
 
 /**

@@ -15,6 +15,11 @@ export interface EngineSessionOptions {
   readonly baseImage: string;
   /** Runs last when the session is disposed (after the sweep): stop what serves `address`. */
   readonly onDispose?: () => Promise<void>;
+  /**
+   * Closes connections kept idle behind `address` (a proxy's pool to its guest): the guest
+   * closing its idle keep-alive connections, or the proxy dropping its own. Run after each test.
+   */
+  readonly closeIdle?: () => void | Promise<void>;
   /** Deadline of each of the session's own requests (listing, removal); default 30 s. */
   readonly timeoutMs?: number;
 }
@@ -202,6 +207,9 @@ export async function openEngineSession(options: EngineSessionOptions): Promise<
     },
     leftovers,
     sweep,
+    async closeIdle() {
+      await options.closeIdle?.();
+    },
     async [Symbol.asyncDispose]() {
       // The endpoint stops even when the sweep failed; the sweep's failure is reported after.
       const swept = await sweep().then(

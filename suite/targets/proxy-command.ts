@@ -122,7 +122,7 @@ async function launchProxy(
 async function launchBehindSimulatedGuests(
   template: CommandTemplate,
   readyTimeoutMs: number,
-): Promise<LaunchedProxy> {
+): Promise<LaunchedProxy & { closeIdleGuests(): void }> {
   const guests: RunningGuest[] = [];
   const closeGuests = async (): Promise<void> => {
     for (const guest of guests.splice(0)) await guest.close();
@@ -140,6 +140,9 @@ async function launchBehindSimulatedGuests(
     return {
       socketPath: proxy.socketPath,
       command: proxy.command,
+      closeIdleGuests() {
+        for (const guest of guests) guest.closeIdleConnections();
+      },
       async [Symbol.asyncDispose]() {
         await proxy[Symbol.asyncDispose]();
         await closeGuests();
@@ -172,6 +175,8 @@ function createEngineFacet(template: CommandTemplate, readyTimeoutMs: number): E
           address: { socketPath: launched.socketPath },
           description: `third-party proxy in front of simulated guests (${template.roles.join(', ')})`,
           baseImage: 'local/busybox:1',
+          // The guests close what the proxy keeps alive: a pooling proxy must cope with that.
+          closeIdle: () => launched.closeIdleGuests(),
           onDispose: async () => {
             await launched[Symbol.asyncDispose]();
           },

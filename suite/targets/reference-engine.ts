@@ -59,6 +59,8 @@ function tcpConnector(role: string, host: string, port: number): Connector & { c
 /** The reference proxy on a temp unix socket, with one role whose guest answers at `guest`. */
 export interface ProxiedEndpoint {
   readonly address: EngineAddress;
+  /** Closes the proxy's idle keep-alive connections to the guest. */
+  closeIdle(): void;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startReferenceProxyFor(
   });
   return {
     address: { socketPath },
+    closeIdle: () => void proxy.closeIdleGuestConnections(),
     async close() {
       await proxy.close();
       if (connector instanceof UnixSocketConnector) await connector.closeAll();
@@ -114,6 +117,8 @@ async function openSimulated(kind: string): Promise<EngineSession> {
     address: proxied.address,
     description: `reference proxy at ${formatDockerHost(proxied.address)} in front of a simulated dockerd`,
     baseImage: SIMULATED_BASE_IMAGE,
+    // The guest closes them, as a dockerd may at any time: the proxy must notice and cope.
+    closeIdle: () => void sim.closeIdleConnections(),
     async onDispose() {
       await proxied.close();
       await sim.close();

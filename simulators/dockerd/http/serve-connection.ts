@@ -51,6 +51,8 @@ export interface ServeOptions {
   readonly now?: () => number;
   /** Called with errors a handler threw (the client got a 500 or a closed connection). */
   readonly onHandlerError?: (error: unknown) => void;
+  /** Told when the connection starts (true) and stops (false) waiting for its next request. */
+  readonly onIdle?: (idle: boolean) => void;
 }
 
 type HeadResult =
@@ -163,7 +165,9 @@ export async function serveConnection(
   };
 
   for (;;) {
+    options.onIdle?.(true);
     const result = await readHead(reader, maxHeadBytes);
+    options.onIdle?.(false);
     if (result.kind === 'eof') {
       if (!socket.destroyed) finishSocket(socket);
       return;

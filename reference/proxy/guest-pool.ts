@@ -1,0 +1,129 @@
+import type { Duplex } from 'node:stream';
+import type { Connector, Role } from '../../protocol/connector.js';
+import { connectGuest } from './connect-guest.js';
+
+export interface GuestPoolOptions {
+  /** Idle connections kept per role (default 32; upstream's later pool keeps 8). */
+  readonly maxIdlePerRole?: number;
+  /** How long an idle connection is kept (default 30 s, as upstream's later pool). */
+  readonly idleTimeoutMs?: number;
+  /** Every connection the pool opens, so the proxy can close it on shutdown. */
+  readonly track?: (stream: Duplex) => void;
+}
+
+/** A guest connection lent to one exchange; `reused` when it already carried an earlier one. */
+export interface GuestLease {
+  readonly stream: Duplex;
+  readonly reused: boolean;
+}
+
+interface IdleConnection {
+  readonly stream: Duplex;
+  /** Stops watching the idle connection (it is being lent out or dropped). */
+  readonly unwatch: () => void;
+}
+
+const usable = (stream: Duplex): boolean =>
+  !stream.destroyed && !stream.readableEnded && stream.writable && !stream.writableEnded;
+
+/**
+ * Keep-alive guest connections, per role (HND-12 in upstream's later versions, which keep up to 8
+ * idle for 30 s; this pool keeps 32 so a client's 16 parallel connections all find one).
+ * A connection comes back only after a complete exchange the guest meant to keep open; while
+ * idle, any byte, end of input or error from the guest drops it, and so does its idle deadline.
+ */
+export class GuestPool {
+  readonly #connector: Connector;
+  readonly #maxIdle: number;
+  readonly #idleTimeoutMs: number;
+  readonly #track: (stream: Duplex) => void;
+  readonly #idle = new Map<Role, IdleConnection[]>();
+  #closed = false;
+
+  constructor(connector: Connector, options: GuestPoolOptions = {}) {
+    this.#connector = connector;
+    this.#maxIdle = options.maxIdlePerRole ?? 32;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+    this.#track = options.track ?? (() => undefined);
+  }
+
+  /** Idle connections held for `role` right now. */
+  idleCount(role: Role): number {
+    return this.#idle.get(role)?.length ?? 0;
+  }
+
+  /**
+   * A connection to `role`'s guest: an idle one when `reuse` allows (the most recently returned
+   * first), else a new one. Connect failures are the proxy's 502/504 errors.
+   */
+  async acquire(role: Role, signal: AbortSignal | undefined, reuse: boolean): Promise<GuestLease> {
+    if (reuse) {
+      const idle = this.#idle.get(role);
+      for (let entry = idle?.pop(); entry !== undefined; entry = idle?.pop()) {
+        entry.unwatch();
+        if (usable(entry.stream)) return { stream: entry.stream, reused: true };
+        entry.stream.destroy();
+      }
+    }
+    const stream = await connectGuest(this.#connector, role, signal);
+    // Errors are seen by whoever reads the stream; this keeps one between exchanges from throwing.
+    stream.on('error', () => undefined);
+    this.#track(stream);
+    return { stream, reused: false };
+  }
+
+  /**
+   * Takes back a connection whose exchange is complete and whose guest will take another request
+   * on it; `keepMs` (from the guest's `Keep-Alive: timeout=`) shortens the idle deadline.
+   */
+  release(role: Role, stream: Duplex, keepMs = Infinity): void {
+    const idle = this.#idle.get(role) ?? [];
+    const timeoutMs = Math.min(this.#idleTimeoutMs, keepMs);
+    if (this.#closed || !usable(stream) || idle.length >= this.#maxIdle || timeoutMs <= 0) {
+      stream.destroy();
+      return;
+    }
+    this.#idle.set(role, idle);
+    const drop = (): void => {
+      unwatch();
+      const at = idle.indexOf(entry);
+      if (at !== -1) idle.splice(at, 1);
+      stream.destroy();
+    };
+    const timer = setTimeout(drop, timeoutMs);
+    timer.unref();
+    const unwatch = (): void => {
+      clearTimeout(timer);
+      stream.removeListener('readable', drop);
+      stream.removeListener('end', drop);
+      stream.removeListener('close', drop);
+      stream.removeListener('error', drop);
+    };
+    const entry: IdleConnection = { stream, unwatch };
+    // Nothing may arrive between exchanges: a byte, a FIN or an error all end the connection.
+    stream.on('readable', drop);
+    stream.once('end', drop);
+    stream.once('close', drop);
+    stream.once('error', drop);
+    idle.push(entry);
+  }
+
+  /** Closes every idle connection now; the pool stays open. Resolves with how many it closed. */
+  closeIdle(): number {
+    let closed = 0;
+    for (const idle of this.#idle.values()) {
+      for (const entry of idle.splice(0)) {
+        entry.unwatch();
+        entry.stream.destroy();
+        closed += 1;
+      }
+    }
+    return closed;
+  }
+
+  /** Drops every idle connection; later releases close their connection. */
+  close(): void {
+    this.#closed = true;
+    this.closeIdle();
+  }
+}
