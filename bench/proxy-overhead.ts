@@ -37,6 +37,8 @@ async function measureGuest(
   if (options.socat && socat === undefined)
     report(skippedFigure('proxy', `socat relay (${guestName})`, SOCAT_HINT));
   try {
+    // The child compiles and optimises its hot path under load: a second of it before measuring.
+    await runLoad({ socketPath: serve.socketPath, path: '/_ping', concurrency: 4, durationMs: 1000 });
     for (const path of options.paths) {
       for (const concurrency of options.concurrencies) {
         const load = (socketPath: string): Promise<LoadResult> =>

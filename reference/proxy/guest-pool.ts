@@ -21,6 +21,8 @@ interface IdleConnection {
   readonly stream: Duplex;
   /** Stops watching the idle connection (it is being lent out or dropped). */
   readonly unwatch: () => void;
+  /** When the idle deadline passes (ms since the epoch). */
+  readonly expires: number;
 }
 
 const usable = (stream: Duplex): boolean =>
@@ -39,6 +41,7 @@ export class GuestPool {
   readonly #track: (stream: Duplex) => void;
   readonly #idle = new Map<Role, IdleConnection[]>();
   #closed = false;
+  #sweeper: NodeJS.Timeout | undefined;
 
   constructor(connector: Connector, options: GuestPoolOptions = {}) {
     this.#connector = connector;
@@ -61,7 +64,7 @@ export class GuestPool {
       const idle = this.#idle.get(role);
       for (let entry = idle?.pop(); entry !== undefined; entry = idle?.pop()) {
         entry.unwatch();
-        if (usable(entry.stream)) return { stream: entry.stream, reused: true };
+        if (usable(entry.stream) && entry.expires > Date.now()) return { stream: entry.stream, reused: true };
         entry.stream.destroy();
       }
     }
@@ -90,22 +93,40 @@ export class GuestPool {
       if (at !== -1) idle.splice(at, 1);
       stream.destroy();
     };
-    const timer = setTimeout(drop, timeoutMs);
-    timer.unref();
     const unwatch = (): void => {
-      clearTimeout(timer);
       stream.removeListener('readable', drop);
-      stream.removeListener('end', drop);
       stream.removeListener('close', drop);
-      stream.removeListener('error', drop);
     };
-    const entry: IdleConnection = { stream, unwatch };
-    // Nothing may arrive between exchanges: a byte, a FIN or an error all end the connection.
+    const entry: IdleConnection = { stream, unwatch, expires: Date.now() + timeoutMs };
+    // Nothing may arrive between exchanges: a byte or a FIN ('readable' either way) or an error
+    // (then 'close') ends the connection.
     stream.on('readable', drop);
-    stream.once('end', drop);
-    stream.once('close', drop);
-    stream.once('error', drop);
+    stream.on('close', drop);
     idle.push(entry);
+    this.#sweepLater();
+  }
+
+  /** One timer per pool, not one per idle connection: it drops what has expired and re-arms. */
+  #sweepLater(): void {
+    if (this.#sweeper !== undefined) return;
+    const next = Math.min(...[...this.#idle.values()].flatMap((idle) => idle.map((entry) => entry.expires)));
+    if (!Number.isFinite(next)) return;
+    this.#sweeper = setTimeout(
+      () => {
+        this.#sweeper = undefined;
+        const now = Date.now();
+        for (const idle of this.#idle.values()) {
+          for (const entry of idle.filter((candidate) => candidate.expires <= now)) {
+            idle.splice(idle.indexOf(entry), 1);
+            entry.unwatch();
+            entry.stream.destroy();
+          }
+        }
+        this.#sweepLater();
+      },
+      Math.max(0, next - Date.now()),
+    );
+    this.#sweeper.unref();
   }
 
   /** Closes every idle connection now; the pool stays open. Resolves with how many it closed. */
@@ -125,5 +146,7 @@ export class GuestPool {
   close(): void {
     this.#closed = true;
     this.closeIdle();
+    clearTimeout(this.#sweeper);
+    this.#sweeper = undefined;
   }
 }
