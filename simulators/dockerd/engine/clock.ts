@@ -77,6 +77,15 @@ export function humanDuration(ns: bigint): string {
 }
 
 /** The HTTP Date header (RFC 7231 IMF-fixdate), as Go's net/http writes it. */
+let lastSecond = Number.NaN;
+let lastText = '';
+
 export function formatHttpDate(ms: number): string {
-  return new Date(ms).toUTCString();
+  // One Date header per second is all a busy server needs to format (as net/http caches it).
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastText = new Date(second * 1000).toUTCString();
+  }
+  return lastText;
 }

@@ -1,10 +1,18 @@
 /** textproto.CanonicalMIMEHeaderKey: "api-version" → "Api-Version". */
+const canonicalKeys = new Map<string, string>();
+
 export function canonicalHeaderKey(key: string): string {
-  if (!/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(key)) return key;
-  return key
-    .split('-')
-    .map((part) => (part === '' ? part : part[0]?.toUpperCase() + part.slice(1).toLowerCase()))
-    .join('-');
+  const known = canonicalKeys.get(key);
+  if (known !== undefined) return known;
+  const canonical = !/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(key)
+    ? key
+    : key
+        .split('-')
+        .map((part) => (part === '' ? part : part[0]?.toUpperCase() + part.slice(1).toLowerCase()))
+        .join('-');
+  // Header names repeat from request to request; a bounded memo spares re-casing them.
+  if (canonicalKeys.size < 1024) canonicalKeys.set(key, canonical);
+  return canonical;
 }
 
 /** An http.Header: canonical keys, several values per key, written sorted by key. */

@@ -102,18 +102,18 @@ export class ResponseWriter {
   }
 
   async #emit(data: Buffer, handlerDone: boolean): Promise<void> {
-    if (!this.#headSent) await this.#sendHead(data, handlerDone);
-    if (data.length === 0 || this.#channel.method === 'HEAD' || !bodyAllowedForStatus(this.#status)) return;
-    if (this.#chunked) {
-      await this.#channel.send(
-        Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`, 'latin1'), data, Buffer.from('\r\n')]),
-      );
-    } else {
-      await this.#channel.send(data);
+    // Like net/http's buffered writer: the head and the first body bytes leave in one write.
+    const head = this.#headSent ? undefined : await this.#buildHead(data, handlerDone);
+    const parts = head === undefined ? [] : [head];
+    if (data.length > 0 && this.#channel.method !== 'HEAD' && bodyAllowedForStatus(this.#status)) {
+      if (this.#chunked)
+        parts.push(Buffer.from(`${data.length.toString(16)}\r\n`, 'latin1'), data, Buffer.from('\r\n'));
+      else parts.push(data);
     }
+    if (parts.length > 0) await this.#channel.send(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
   }
 
-  async #sendHead(first: Buffer, handlerDone: boolean): Promise<void> {
+  async #buildHead(first: Buffer, handlerDone: boolean): Promise<Buffer> {
     await this.#channel.beforeHead();
     this.#headSent = true;
     const channel = this.#channel;
@@ -137,6 +137,6 @@ export class ResponseWriter {
     if (channel.closeAfterReply && channel.version === 'HTTP/1.1') extra += 'Connection: close\r\n';
     if (this.#chunked) extra += 'Transfer-Encoding: chunked\r\n';
     const head = `${channel.version} ${status} ${statusText(status)}\r\n${header.lines()}${extra}\r\n`;
-    await channel.send(Buffer.from(head, 'latin1'));
+    return Buffer.from(head, 'latin1');
   }
 }

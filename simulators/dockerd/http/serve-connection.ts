@@ -217,13 +217,18 @@ export async function serveConnection(
     let continueSent = false;
     let hijacked = false;
     let finished = false;
-    const abort = new AbortController();
+    // Made when a handler first asks for the signal: most never do.
+    let abort: AbortController | undefined;
+    let clientGone = false;
 
     // Go's background read: once the body is consumed, a FIN or reset from the client cancels
     // the request; bytes of a pipelined request just stay buffered.
     const watchClient = (): void => {
       void reader.waitReadable().then((state) => {
-        if (state !== 'data' && !finished && !hijacked) abort.abort();
+        if (state !== 'data' && !finished && !hijacked) {
+          clientGone = true;
+          abort?.abort();
+        }
       });
     };
     const sendContinue = async (): Promise<void> => {
@@ -271,7 +276,13 @@ export async function serveConnection(
       header: (name) => getHeader(head.headers, name),
       body,
       contentLength: chunked ? -1 : contentLength,
-      signal: abort.signal,
+      get signal() {
+        if (abort === undefined) {
+          abort = new AbortController();
+          if (clientGone) abort.abort();
+        }
+        return abort.signal;
+      },
       hijack: () => {
         hijacked = true;
         return { socket, reader, send };
