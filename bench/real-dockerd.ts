@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { requestJson } from '../suite/support/request-json.js';
 
 /** Where scripts/real-dockerd.sh puts the real dockerd (BERTH_DOCKER_SOCK overrides it). */
 export const REAL_DOCKERD_SOCKET = process.env.BERTH_DOCKER_SOCK ?? '/tmp/berth-dockerd/docker.sock';
@@ -17,47 +18,13 @@ export function dockerdAnswers(socketPath = REAL_DOCKERD_SOCKET): Promise<boolea
 }
 
 /** One JSON request to a Docker API socket; rejects on a status >= 400. */
-export function dockerJson(
+export async function dockerJson(
   socketPath: string,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<{ status: number; json: unknown }> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = request(
-      {
-        socketPath,
-        method,
-        path,
-        agent: false,
-        headers:
-          payload === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': payload.length },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const status = res.statusCode ?? 0;
-          if (status >= 400) {
-            reject(new Error(`${method} ${path}: ${status} ${text}`));
-            return;
-          }
-          let json: unknown = undefined;
-          try {
-            json = text === '' ? undefined : JSON.parse(text);
-          } catch {
-            json = text;
-          }
-          resolve({ status, json });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  const answer = await requestJson(socketPath, method, path, body);
+  if (answer.status >= 400) throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`);
+  return { status: answer.status, json: answer.json };
 }

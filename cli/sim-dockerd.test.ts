@@ -1,42 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../suite/support/leak-check.js';
+import { requestJson } from '../suite/support/request-json.js';
 import { type BerthProcess, startBerth, stopBerths, waitForLine } from './testing/berth-process.js';
-
-function get(
-  socketPath: string,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: unknown }> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(
-      {
-        socketPath,
-        method,
-        path,
-        headers: payload
-          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-          : {},
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as unknown) : undefined });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 describe('berth sim dockerd', () => {
   useLeakCheck();
@@ -66,7 +35,7 @@ describe('berth sim dockerd', () => {
     ]);
     started.push(running);
     await waitForLine(running, /listening on unix:/);
-    const version = await get(socket, 'GET', '/v1.41/version');
+    const version = await requestJson(socket, 'GET', '/v1.41/version');
     expect(version.status).toBe(200);
     expect(version.json).toMatchObject({ ApiVersion: '1.41', MinAPIVersion: '1.24', Arch: 'arm64' });
     running.child.kill('SIGTERM');
@@ -90,18 +59,18 @@ describe('berth sim dockerd', () => {
     );
     started.push(...runs);
     await Promise.all(runs.map((running) => waitForLine(running, /listening/)));
-    const infos = await Promise.all(sockets.map((socket) => get(socket, 'GET', '/info')));
+    const infos = await Promise.all(sockets.map((socket) => requestJson(socket, 'GET', '/info')));
     expect(infos.map((info) => (info.json as { Name: string }).Name)).toEqual(['sim-0', 'sim-1']);
     const created = await Promise.all(
       sockets.map((socket) =>
-        get(socket, 'POST', '/v1.40/containers/create', { Image: 'local/busybox:1', Cmd: ['true'] }),
+        requestJson(socket, 'POST', '/v1.40/containers/create', { Image: 'local/busybox:1', Cmd: ['true'] }),
       ),
     );
     expect(created.map((answer) => answer.status)).toEqual([201, 201]);
     const [first, second] = created.map((answer) => (answer.json as { Id: string }).Id);
     expect(first).toMatch(/^[0-9a-f]{64}$/);
     expect(first).not.toBe(second);
-    expect((await get(sockets[0]!, 'GET', '/v1.41/version')).status).toBe(400);
+    expect((await requestJson(sockets[0]!, 'GET', '/v1.41/version')).status).toBe(400);
   });
 
   it.each([

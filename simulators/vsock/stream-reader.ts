@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { StreamObserver } from '../../protocol/stream-observer.js';
 
 /** Why a StreamReader wait gave up. */
 export class StreamReaderTimeoutError extends Error {
@@ -16,48 +17,20 @@ export class StreamReaderTimeoutError extends Error {
  * Test helper: collects what a stream emits (as latin1 text, byte for byte) and lets a test await
  * a condition on it, the stream's end or its error, without sleeping.
  */
-export class StreamReader {
+export class StreamReader extends StreamObserver {
   text = '';
-  ended = false;
-  error: (Error & { code?: string }) | undefined;
-  closed = false;
-  readonly #waiters = new Set<() => void>();
 
   constructor(readonly stream: Readable) {
-    stream.on('data', (chunk: Buffer) => {
-      this.text += chunk.toString('latin1');
-      this.#wake();
-    });
-    stream.on('end', () => {
-      this.ended = true;
-      this.#wake();
-    });
-    stream.on('error', (error: Error) => {
-      this.error = error;
-      this.#wake();
-    });
-    stream.on('close', () => {
-      this.closed = true;
-      this.#wake();
-    });
+    super(stream);
+  }
+
+  protected override onChunk(chunk: Buffer): void {
+    this.text += chunk.toString('latin1');
   }
 
   /** Waits until `condition` holds; rejects after `timeoutMs`. */
   async until(condition: (reader: this) => boolean, what = 'condition', timeoutMs = 2000): Promise<void> {
-    if (condition(this)) return;
-    await new Promise<void>((resolve, reject) => {
-      const check = (): void => {
-        if (!condition(this)) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        reject(new StreamReaderTimeoutError(what, timeoutMs, this.text));
-      }, timeoutMs);
-      this.#waiters.add(check);
-    });
+    await this.waitFor(condition, timeoutMs, () => new StreamReaderTimeoutError(what, timeoutMs, this.text));
   }
 
   /** Waits until the text contains `needle`; returns the text. */
@@ -92,9 +65,5 @@ export class StreamReader {
   /** Drops the first `n` characters of what was read (to read the next message on a keep-alive stream). */
   consume(n: number): void {
     this.text = this.text.slice(n);
-  }
-
-  #wake(): void {
-    for (const waiter of [...this.#waiters]) waiter();
   }
 }

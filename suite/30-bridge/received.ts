@@ -1,37 +1,18 @@
 import { Buffer } from 'node:buffer';
-import type { Readable } from 'node:stream';
+import { StreamObserver } from '../../protocol/stream-observer.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
 
 /**
  * Everything a stream has delivered so far (latin1 text, byte for byte) and how it ended, with
  * waits that fail the clause (not the harness) when the target never delivers.
  */
-export class Received {
+export class Received extends StreamObserver {
   #chunks: Buffer[] = [];
   #text: string | undefined = '';
-  ended = false;
-  error: (Error & { code?: string }) | undefined;
-  closed = false;
-  readonly #waiters = new Set<() => void>();
 
-  constructor(stream: Readable) {
-    stream.on('data', (chunk: Buffer) => {
-      this.#chunks.push(chunk);
-      this.#text = undefined;
-      this.#wake();
-    });
-    stream.on('end', () => {
-      this.ended = true;
-      this.#wake();
-    });
-    stream.on('error', (error: Error) => {
-      this.error = error;
-      this.#wake();
-    });
-    stream.on('close', () => {
-      this.closed = true;
-      this.#wake();
-    });
+  protected override onChunk(chunk: Buffer): void {
+    this.#chunks.push(chunk);
+    this.#text = undefined;
   }
 
   get bytes(): Buffer {
@@ -55,20 +36,9 @@ export class Received {
 
   /** Waits until `condition` holds; fails the clause naming `what` after `timeoutMs`. */
   async until(condition: (received: this) => boolean, what: string, timeoutMs = 5000): Promise<void> {
-    if (condition(this)) return;
-    await new Promise<void>((resolve, reject) => {
-      const check = (): void => {
-        if (!condition(this)) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        const seen = JSON.stringify(this.text.slice(0, 300));
-        reject(new ClauseViolationError(`expected ${what} within ${timeoutMs} ms; received so far ${seen}`));
-      }, timeoutMs);
-      this.#waiters.add(check);
+    await this.waitFor(condition, timeoutMs, () => {
+      const seen = JSON.stringify(this.text.slice(0, 300));
+      return new ClauseViolationError(`expected ${what} within ${timeoutMs} ms; received so far ${seen}`);
     });
   }
 
@@ -87,9 +57,5 @@ export class Received {
       );
     }
     return this.text;
-  }
-
-  #wake(): void {
-    for (const waiter of [...this.#waiters]) waiter();
   }
 }

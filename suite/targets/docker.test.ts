@@ -1,9 +1,8 @@
-import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedDockerd, type SimulatedDockerd } from '../../simulators/dockerd/index.js';
 import { tempSocketPath } from '../../simulators/vsock/index.js';
+import { requestJson } from '../support/request-json.js';
 import { createDockerTarget, parseDockerHost, probeDockerDaemon, probeDockerTarget } from './docker.js';
-import type { EngineAddress } from './engine-facet.js';
 import { ENGINE_SESSION_LABEL } from './engine-session.js';
 
 const UNAVAILABLE = { code: 'ERR_SUITE_TARGET_UNAVAILABLE' };
@@ -130,43 +129,6 @@ describe('probing a docker daemon', () => {
   });
 });
 
-/** A request to a Docker API address; resolves with the status and the parsed JSON body. */
-function call(
-  address: EngineAddress,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: unknown }> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(
-      {
-        ...address,
-        method,
-        path,
-        agent: false,
-        headers:
-          payload === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({
-            status: res.statusCode ?? 0,
-            json: text === '' ? undefined : (JSON.parse(text) as unknown),
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
 describe('the docker target', () => {
   it('lists without a daemon, and its facets fail with one line on use', async () => {
     await using target = createDockerTarget({});
@@ -187,12 +149,12 @@ describe('the docker target', () => {
         await using target = createDockerTarget({ dockerHost: host });
         const daemon = parseDockerHost(host);
         // Something that was there before: an unlabelled container and an untagged image.
-        const before = await call(daemon, 'POST', '/containers/create', {
+        const before = await requestJson(daemon, 'POST', '/containers/create', {
           Image: 'local/busybox:1',
           Cmd: ['true'],
         });
         const beforeId = (before.json as { Id: string }).Id;
-        const dangling = await call(daemon, 'POST', `/commit?container=${beforeId}`);
+        const dangling = await requestJson(daemon, 'POST', `/commit?container=${beforeId}`);
         const danglingId = (dangling.json as { Id: string }).Id;
 
         const session = await target.engine!.open(kind);
@@ -200,18 +162,31 @@ describe('the docker target', () => {
         expect(session.labels[ENGINE_SESSION_LABEL]).toMatch(/^[0-9a-f]{8}$/);
         expect(session.imagePrefix).toMatch(/^berth-[0-9a-f]{8}\/$/);
         expect(session.name('My Hint!')).toMatch(/^berth-[0-9a-f]{8}-my-hint-1$/);
-        const ours = await call(session.address, 'POST', `/containers/create?name=${session.name('c')}`, {
-          Image: session.baseImage,
-          Cmd: ['sleep', '30'],
-          Labels: session.labels,
-        });
+        const ours = await requestJson(
+          session.address,
+          'POST',
+          `/containers/create?name=${session.name('c')}`,
+          {
+            Image: session.baseImage,
+            Cmd: ['sleep', '30'],
+            Labels: session.labels,
+          },
+        );
         const oursId = (ours.json as { Id: string }).Id;
-        expect((await call(session.address, 'POST', `/containers/${oursId}/start`)).status).toBe(204);
+        expect((await requestJson(session.address, 'POST', `/containers/${oursId}/start`)).status).toBe(204);
         // A tag under the prefix on the pre-existing untagged image: removing it would delete the
         // image, so the sweep must leave it; a tag on the base image only untags.
         const prefix = session.imagePrefix.slice(0, -1);
-        await call(session.address, 'POST', `/images/${danglingId}/tag?repo=${prefix}/on-dangling&tag=1`);
-        await call(session.address, 'POST', `/images/local/busybox:1/tag?repo=${prefix}/on-base&tag=1`);
+        await requestJson(
+          session.address,
+          'POST',
+          `/images/${danglingId}/tag?repo=${prefix}/on-dangling&tag=1`,
+        );
+        await requestJson(
+          session.address,
+          'POST',
+          `/images/local/busybox:1/tag?repo=${prefix}/on-base&tag=1`,
+        );
 
         const left = await session.leftovers();
         expect(left.containers).toEqual([oursId]);
@@ -219,10 +194,10 @@ describe('the docker target', () => {
         expect(await session.sweep()).toEqual({ containers: [oursId], images: [`${prefix}/on-base:1`] });
         await session[Symbol.asyncDispose]();
 
-        expect((await call(daemon, 'GET', `/containers/${beforeId}/json`)).status).toBe(200);
-        expect((await call(daemon, 'GET', `/images/${danglingId}/json`)).status).toBe(200);
-        expect((await call(daemon, 'GET', '/images/local/busybox:1/json')).status).toBe(200);
-        expect((await call(daemon, 'GET', `/containers/${oursId}/json`)).status).toBe(404);
+        expect((await requestJson(daemon, 'GET', `/containers/${beforeId}/json`)).status).toBe(200);
+        expect((await requestJson(daemon, 'GET', `/images/${danglingId}/json`)).status).toBe(200);
+        expect((await requestJson(daemon, 'GET', '/images/local/busybox:1/json')).status).toBe(200);
+        expect((await requestJson(daemon, 'GET', `/containers/${oursId}/json`)).status).toBe(404);
       } finally {
         await sim.close();
       }
