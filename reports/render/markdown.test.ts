@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { showable } from './escape-markup.js';
 import { formatTranscript } from './format-report-text.js';
@@ -94,6 +95,44 @@ describe('renderMarkdown', () => {
     const text = renderMarkdown(withOrphan);
     expect(text).toContain('## Outside any clause (1)');
     expect(codeBlocks(text).map((block) => block.content)).toContain('boom');
+  });
+});
+
+describe('renderMarkdown size cap', () => {
+  /** A failing clause with a 3000-character message and ten 4000-character answers. */
+  const heavy = (n: number) =>
+    buildClause(`HND-${n}`, 'MUST', [
+      buildTest(`HND-${n}`, 'fail', {
+        failure: {
+          name: 'ConformanceViolation',
+          message: `clause ${n} failed ${'m'.repeat(3000)}`,
+          transcript: Array.from({ length: 10 }, () => ({
+            peer: 'proxy',
+            sent: 'GET /_ping HTTP/1.1',
+            received: 'x'.repeat(4000),
+          })),
+        },
+      }),
+    ]);
+
+  it('stays under the cap: whole sections first, then message-only ones, then a count of the rest', () => {
+    const many = buildResults(Array.from({ length: 30 }, (_, i) => heavy(i + 1)));
+    const text = renderMarkdown(many, { maxBytes: 200_000 });
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(200_000);
+    const shown = text.split('\n').filter((line) => line.startsWith('### '));
+    expect(shown.length).toBeGreaterThan(3);
+    expect(shown.length).toBeLessThan(30);
+    expect(text).toContain('## Failing clauses (30)');
+    expect(text).toMatch(/capped at 195 KiB .*: \d+ shown without transcripts, \d+ not shown\./);
+    // The first failures are whole (transcript included), later ones are cut to their message.
+    expect(text).toContain('Transcript (10 exchanges)');
+    expect(text).toContain('(cut; the whole message is in results.json)');
+  });
+
+  it('leaves a summary under the default cap untouched', () => {
+    const few = buildResults([heavy(1), heavy(2)]);
+    expect(renderMarkdown(few)).toBe(renderMarkdown(few, { maxBytes: Number.POSITIVE_INFINITY }));
+    expect(renderMarkdown(few)).not.toContain('capped at');
   });
 });
 

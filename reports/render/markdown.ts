@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Outcome } from '../../suite/support/outcome.js';
 import type { ClauseResult, ResultsFile, TestResult } from '../results.js';
 import { showable } from './escape-markup.js';
@@ -96,7 +97,10 @@ function knownFailureReason(clause: ClauseResult): string {
   );
 }
 
-function testFailure(test: TestResult, heading: string): string[] {
+/** Compact sections keep a failure's message (this long at most) and drop its transcript. */
+const COMPACT_MESSAGE_CHARS = 2000;
+
+function testFailure(test: TestResult, heading: string, compact = false): string[] {
   const lines = [`${heading} ${markdownInline(test.title)}`, ''];
   const where = [test.file === '' ? undefined : code(test.file), formatDuration(test.durationMs)].filter(
     (part) => part !== undefined,
@@ -105,6 +109,14 @@ function testFailure(test: TestResult, heading: string): string[] {
   const failure = test.failure;
   if (failure === undefined) {
     lines.push(markdownFence(test.reason ?? test.outcome), '');
+    return lines;
+  }
+  if (compact) {
+    const message =
+      failure.message.length > COMPACT_MESSAGE_CHARS
+        ? `${failure.message.slice(0, COMPACT_MESSAGE_CHARS)}… (cut; the whole message is in results.json)`
+        : failure.message;
+    lines.push(`**${markdownInline(failure.name)}**`, '', markdownFence(message), '');
     return lines;
   }
   lines.push(`**${markdownInline(failure.name)}**`, '', markdownFence(failure.message), '');
@@ -124,7 +136,7 @@ function testFailure(test: TestResult, heading: string): string[] {
   return lines;
 }
 
-function failingClause(clause: ClauseResult): string[] {
+function failingClause(clause: ClauseResult, compact = false): string[] {
   const lines = [
     `### ${OUTCOME_MARK[clause.outcome]} [${clause.id}] ${clause.level} · ${markdownInline(clause.component)} · ${clause.outcome}`,
     '',
@@ -138,8 +150,56 @@ function failingClause(clause: ClauseResult): string[] {
     return status === 'fail' || status === 'error';
   });
   if (failing.length === 0) lines.push(markdownInline(clause.reason ?? 'no failing test was recorded'), '');
-  for (const test of failing) lines.push(...testFailure(test, '####'));
+  for (const test of failing) lines.push(...testFailure(test, '####', compact));
   return lines;
+}
+
+/** GitHub refuses a step summary over 1 MiB; summary.md stays under this by default. */
+export const MARKDOWN_MAX_BYTES = 1_000_000;
+
+const byteLength = (lines: readonly string[]): number =>
+  lines.reduce((sum, line) => sum + Buffer.byteLength(line, 'utf8') + 1, 0);
+
+/**
+ * Appends `sections` while the whole stays within `budget` bytes: each whole if it fits, else
+ * compact (message only), else not at all; what was left out or shortened is said at the end.
+ */
+function appendWithin(
+  lines: string[],
+  sections: readonly { readonly full: () => string[]; readonly compact: () => string[] }[],
+  budget: number,
+): void {
+  const note = 200;
+  let used = byteLength(lines);
+  let shortened = 0;
+  let omitted = 0;
+  for (const section of sections) {
+    if (omitted > 0) {
+      omitted += 1;
+      continue;
+    }
+    const full = section.full();
+    const compact = byteLength(full) + used + note <= budget ? undefined : section.compact();
+    const chosen = compact ?? full;
+    const size = byteLength(chosen);
+    if (used + size + note > budget) {
+      omitted = 1;
+      continue;
+    }
+    lines.push(...chosen);
+    used += size;
+    if (compact !== undefined) shortened += 1;
+  }
+  if (shortened + omitted > 0) {
+    const parts = [
+      shortened > 0 ? `${shortened} shown without transcripts` : '',
+      omitted > 0 ? `${omitted} not shown` : '',
+    ].filter((part) => part !== '');
+    lines.push(
+      `> This summary is capped at ${Math.floor(budget / 1024)} KiB (GitHub's step summary limit is 1 MiB): ${parts.join(', ')}. Every failure is whole in results.json and index.html.`,
+      '',
+    );
+  }
 }
 
 /**
@@ -147,7 +207,7 @@ function failingClause(clause: ClauseResult): string[] {
  * outcome, a counts table per component, the known failures with their reasons, and each failing
  * clause with what it required, the failure message and the transcript.
  */
-export function renderMarkdown(results: ResultsFile): string {
+export function renderMarkdown(results: ResultsFile, options: { readonly maxBytes?: number } = {}): string {
   const summary = summarizeResults(results);
   const target = results.target;
   const lines = [
@@ -207,14 +267,21 @@ export function renderMarkdown(results: ResultsFile): string {
     const status = reportStatus(clause);
     return status === 'fail' || status === 'error';
   });
-  if (failing.length > 0) {
-    lines.push(`## Failing clauses (${failing.length})`, '');
-    for (const clause of failing) lines.push(...failingClause(clause));
-  }
-
-  if (results.orphans.length > 0) {
-    lines.push(`## Outside any clause (${results.orphans.length})`, '');
-    for (const orphan of results.orphans) lines.push(...testFailure(orphan, '###'));
-  }
+  const budget = options.maxBytes ?? MARKDOWN_MAX_BYTES;
+  const section = <T>(
+    title: string,
+    items: readonly T[],
+    render: (item: T, compact: boolean) => string[],
+  ) => {
+    if (items.length === 0) return;
+    lines.push(`## ${title} (${items.length})`, '');
+    const sections = items.map((item) => ({
+      full: () => render(item, false),
+      compact: () => render(item, true),
+    }));
+    appendWithin(lines, sections, budget);
+  };
+  section('Failing clauses', failing, (clause, compact) => failingClause(clause, compact));
+  section('Outside any clause', results.orphans, (orphan, compact) => testFailure(orphan, '###', compact));
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }
