@@ -16,7 +16,7 @@ import {
   type ExecFollowUp,
   type IdentifierForm,
 } from '../support/arbitraries/proxy.js';
-import { call, createContainer, openTwoRoleStack } from './proxy-client.js';
+import { call, createContainer, openTwoRoleStack, type Answer } from './proxy-client.js';
 
 type GuestRole = 'native' | 'amd64';
 
@@ -140,24 +140,75 @@ class CreateCommand implements PlacementCommand {
   }
 }
 
-class RenameCommand implements PlacementCommand {
+/** One request for a picked container: the token it was named by, the answer, what each guest received. */
+interface PickedExchange {
+  readonly container: LiveContainer;
+  readonly token: string;
+  readonly result: Answer;
+  readonly received: Record<GuestRole, number>;
+}
+
+/**
+ * A command on one live container: picks it by index (modulo the live count) and names it to the
+ * proxy by `form`.
+ */
+abstract class PickedCommand {
   constructor(
     readonly pick: number,
     readonly form: IdentifierForm,
-    readonly to: string,
   ) {}
+  abstract toString(): string;
   check(model: Readonly<PlacementModel>): boolean {
-    return model.live.length > 0 && !model.nameInUse(this.to);
+    return model.live.length > 0;
+  }
+  /** Picks the container, runs `request` with its `form` token and counts what each guest received. */
+  protected async send(
+    model: PlacementModel,
+    system: PlacementSystem,
+    request: (token: string) => Promise<Answer>,
+  ): Promise<PickedExchange> {
+    const container = model.pick(this.pick);
+    const token = identifier(container, this.form);
+    const { result, received } = await counted(system, () => request(token));
+    return { container, token, result, received };
+  }
+  /** The request reached the owning guest once and the other guest not at all. */
+  protected expectOwnerOnly(
+    system: PlacementSystem,
+    container: LiveContainer,
+    received: Record<GuestRole, number>,
+    message: string,
+  ): void {
+    system.expect(received, message).toEqual({ [container.role]: 1, [OTHER[container.role]]: 0 });
+  }
+  /** The request did not reach the guest that does not own the container. */
+  protected expectOtherUntouched(
+    system: PlacementSystem,
+    container: LiveContainer,
+    received: Record<GuestRole, number>,
+  ): void {
+    system.expect(received[OTHER[container.role]], `${this.toString()} reached the other guest`).toBe(0);
+  }
+}
+
+class RenameCommand extends PickedCommand implements PlacementCommand {
+  constructor(
+    pick: number,
+    form: IdentifierForm,
+    readonly to: string,
+  ) {
+    super(pick, form);
+  }
+  override check(model: Readonly<PlacementModel>): boolean {
+    return super.check(model) && !model.nameInUse(this.to);
   }
   async run(model: PlacementModel, system: PlacementSystem): Promise<void> {
     const { expect } = system;
-    const container = model.pick(this.pick);
-    const token = identifier(container, this.form);
-    const { result, received } = await counted(system, () =>
+    const { container, result, received } = await this.send(model, system, (token) =>
       call(system.proxy, 'POST', `/v1.41/containers/${token}/rename?name=${this.to}`),
     );
     expect(result.status, `${this.toString()} answered ${result.text}`).toBe(204);
-    expect(received[OTHER[container.role]], `${this.toString()} reached the other guest`).toBe(0);
+    this.expectOtherUntouched(system, container, received);
     if (container.name !== undefined) model.retired.add(container.name);
     container.name = this.to;
     model.retired.delete(this.to);
@@ -169,34 +220,29 @@ class RenameCommand implements PlacementCommand {
     expect(renamed.json<{ Id: string }>().Id, 'the owning guest has the new name').toBe(container.id);
     await sweep(model, system, this.toString());
   }
-  toString(): string {
+  override toString(): string {
     return `rename(#${this.pick} by ${this.form} → ${this.to})`;
   }
 }
 
-class ExecCommand implements PlacementCommand {
+class ExecCommand extends PickedCommand implements PlacementCommand {
   constructor(
-    readonly pick: number,
-    readonly form: IdentifierForm,
+    pick: number,
+    form: IdentifierForm,
     readonly followUp: ExecFollowUp,
-  ) {}
-  check(model: Readonly<PlacementModel>): boolean {
-    return model.live.length > 0;
+  ) {
+    super(pick, form);
   }
   async run(model: PlacementModel, system: PlacementSystem): Promise<void> {
     const { expect } = system;
-    const container = model.pick(this.pick);
-    const token = identifier(container, this.form);
-    const created = await counted(system, () =>
+    const created = await this.send(model, system, (token) =>
       call(system.proxy, 'POST', `/v1.41/containers/${token}/exec`, { body: { Cmd: ['true'] } }),
     );
+    const { container } = created;
     expect(created.result.status, `${this.toString()}: exec create answered ${created.result.text}`).toBe(
       201,
     );
-    expect(created.received, `${this.toString()}: exec create`).toEqual({
-      [container.role]: 1,
-      [OTHER[container.role]]: 0,
-    });
+    this.expectOwnerOnly(system, container, created.received, `${this.toString()}: exec create`);
     const execId = created.result.json<{ Id: string }>().Id;
     container.execs.push(execId);
     const own = await call(system.guests[container.role].socketPath, 'GET', `/v1.41/exec/${execId}/json`);
@@ -214,38 +260,26 @@ class ExecCommand implements PlacementCommand {
         : call(system.proxy, 'POST', `/v1.41/exec/${execId}/start`, { body: { Detach: true } }),
     );
     expect(followed.result.status, `${this.toString()}: ${followed.result.text}`).toBe(200);
-    expect(followed.received, `${this.toString()}: ${this.followUp}`).toEqual({
-      [container.role]: 1,
-      [OTHER[container.role]]: 0,
-    });
+    this.expectOwnerOnly(system, container, followed.received, `${this.toString()}: ${this.followUp}`);
     if (this.followUp === 'inspect') {
       expect(followed.result.json<{ ContainerID: string }>().ContainerID).toBe(container.id);
     }
   }
-  toString(): string {
+  override toString(): string {
     return `exec(#${this.pick} by ${this.form}, ${this.followUp})`;
   }
 }
 
-class InspectCommand implements PlacementCommand {
-  constructor(
-    readonly pick: number,
-    readonly form: IdentifierForm,
-  ) {}
-  check(model: Readonly<PlacementModel>): boolean {
-    return model.live.length > 0;
-  }
+class InspectCommand extends PickedCommand implements PlacementCommand {
   async run(model: PlacementModel, system: PlacementSystem): Promise<void> {
     const { expect } = system;
-    const container = model.pick(this.pick);
-    const token = identifier(container, this.form);
-    const { result, received } = await counted(system, () =>
+    const { container, token, result, received } = await this.send(model, system, (token) =>
       call(system.proxy, 'GET', `/v1.41/containers/${token}/json`),
     );
     expect(result.status, `${this.toString()}: ${result.text}`).toBe(200);
     expect(result.json<{ Id: string }>().Id, this.toString()).toBe(container.id);
     // Recorded workloads are routed straight to their guest: no probe of the other one.
-    expect(received, this.toString()).toEqual({ [container.role]: 1, [OTHER[container.role]]: 0 });
+    this.expectOwnerOnly(system, container, received, this.toString());
     await expectPlacedOn(system, container);
     for (const execId of container.execs) {
       const exec = await call(system.proxy, 'GET', `/v1.41/exec/${execId}/json`);
@@ -253,51 +287,33 @@ class InspectCommand implements PlacementCommand {
       expect(exec.json<{ ContainerID: string }>().ContainerID).toBe(container.id);
     }
   }
-  toString(): string {
+  override toString(): string {
     return `inspect(#${this.pick} by ${this.form})`;
   }
 }
 
-class LogsCommand implements PlacementCommand {
-  constructor(
-    readonly pick: number,
-    readonly form: IdentifierForm,
-  ) {}
-  check(model: Readonly<PlacementModel>): boolean {
-    return model.live.length > 0;
-  }
+class LogsCommand extends PickedCommand implements PlacementCommand {
   async run(model: PlacementModel, system: PlacementSystem): Promise<void> {
     const { expect } = system;
-    const container = model.pick(this.pick);
-    const token = identifier(container, this.form);
-    const { result, received } = await counted(system, () =>
+    const { container, result, received } = await this.send(model, system, (token) =>
       call(system.proxy, 'GET', `/v1.41/containers/${token}/logs?stdout=1&stderr=1`),
     );
     expect(result.status, `${this.toString()}: ${result.text}`).toBe(200);
-    expect(received, this.toString()).toEqual({ [container.role]: 1, [OTHER[container.role]]: 0 });
+    this.expectOwnerOnly(system, container, received, this.toString());
   }
-  toString(): string {
+  override toString(): string {
     return `logs(#${this.pick} by ${this.form})`;
   }
 }
 
-class RemoveCommand implements PlacementCommand {
-  constructor(
-    readonly pick: number,
-    readonly form: IdentifierForm,
-  ) {}
-  check(model: Readonly<PlacementModel>): boolean {
-    return model.live.length > 0;
-  }
+class RemoveCommand extends PickedCommand implements PlacementCommand {
   async run(model: PlacementModel, system: PlacementSystem): Promise<void> {
     const { expect } = system;
-    const container = model.pick(this.pick);
-    const token = identifier(container, this.form);
-    const { result, received } = await counted(system, () =>
+    const { container, result, received } = await this.send(model, system, (token) =>
       call(system.proxy, 'DELETE', `/v1.41/containers/${token}?force=1`),
     );
     expect(result.status, `${this.toString()}: ${result.text}`).toBe(204);
-    expect(received[OTHER[container.role]], `${this.toString()} reached the other guest`).toBe(0);
+    this.expectOtherUntouched(system, container, received);
     model.live.splice(model.live.indexOf(container), 1);
     model.removed.push(container);
     if (container.name !== undefined) model.retired.add(container.name);
@@ -313,7 +329,7 @@ class RemoveCommand implements PlacementCommand {
     }
     await sweep(model, system, this.toString());
   }
-  toString(): string {
+  override toString(): string {
     return `remove(#${this.pick} by ${this.form})`;
   }
 }
