@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
-import { clauseOfTitle } from '../suite/support/task-meta.js';
+import { clauseOfTitle, isClauseSelected } from '../suite/support/task-meta.js';
 
 export interface ProgressOptions {
   /** Redraw one live status line (a terminal, not CI); otherwise plain lines only. */
@@ -57,14 +57,8 @@ export class ProgressReporter implements Reporter {
     this.print(`running ${this.files} spec file${this.files === 1 ? '' : 's'}`);
   }
 
-  private selected(test: TestCase): boolean {
-    if (this.options.clauses.length === 0) return true;
-    const id = clauseOfTitle(test.name);
-    return id !== undefined && this.options.clauses.includes(id);
-  }
-
   onTestCaseResult(test: TestCase): void {
-    if (!this.selected(test)) return;
+    if (!isClauseSelected(this.options.clauses, clauseOfTitle(test.name))) return;
     const tally = this.perModule.get(test.module.moduleId) ?? { passed: 0, failed: 0, skipped: 0 };
     this.perModule.set(test.module.moduleId, tally);
     const state = test.result().state;

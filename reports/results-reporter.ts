@@ -16,7 +16,7 @@ import {
   type TestFailure,
   type TestResult,
 } from './results.js';
-import { clauseOfTitle } from '../suite/support/task-meta.js';
+import { clauseOfTitle, isClauseSelected } from '../suite/support/task-meta.js';
 
 const VIOLATION_NAMES = new Set(['AssertionError', 'ClauseViolationError']);
 
@@ -138,13 +138,7 @@ export default class ResultsReporter implements Reporter {
         };
         const id = test.meta().berth?.clause ?? clauseOfTitle(test.name);
         // With --clause, tests of other clauses are filtered out by name: not run, not "skipped".
-        if (
-          selection.clauses.length > 0 &&
-          result.outcome === 'skip' &&
-          !selection.clauses.includes(id ?? '')
-        ) {
-          continue;
-        }
+        if (result.outcome === 'skip' && !isClauseSelected(selection.clauses, id)) continue;
         if (id === undefined || findClause(id) === undefined) {
           orphans.push({ ...result, outcome: 'error', reason: 'the test names no catalogue clause' });
         } else {

@@ -1,5 +1,5 @@
-import { request } from 'node:http';
 import type { EngineAddress } from '../targets/engine-facet.js';
+import { httpCall } from '../targets/http-call.js';
 
 /** What a Docker Engine API address answered to one JSON request. */
 export interface JsonAnswer {
@@ -15,38 +15,21 @@ export interface JsonAnswer {
  * of its own, with `body` (when given) sent as JSON; the answer is read whole. Resolves whatever the
  * status (callers decide what a 4xx means); rejects on a transport error.
  */
-export function requestJson(
+export async function requestJson(
   address: string | EngineAddress,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<JsonAnswer> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = request(
-      {
-        ...(typeof address === 'string' ? { socketPath: address } : address),
-        method,
-        path,
-        agent: false,
-        headers:
-          payload === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': payload.length },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, text, json: parseJson(text) });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  const answer = await httpCall(
+    typeof address === 'string' ? { socketPath: address } : address,
+    method,
+    path,
+    {
+      body,
+    },
+  );
+  return { status: answer.status, text: answer.text, json: parseJson(answer.text) };
 }
 
 function parseJson(text: string): unknown {

@@ -30,3 +30,12 @@ const CLAUSE_IN_TITLE = /^\[([A-Z]+-\d+)\] /;
 export function clauseOfTitle(title: string): string | undefined {
   return CLAUSE_IN_TITLE.exec(title)?.[1];
 }
+
+/**
+ * Whether a test of clause `id` (undefined: the test names none) is part of a run whose `--clause`
+ * selection is `clauses`: every test is when the selection is empty; otherwise only the tests of
+ * a selected clause (vitest filters the others out by name: not run, so not "skipped" either).
+ */
+export function isClauseSelected(clauses: readonly string[], id: string | undefined): boolean {
+  return clauses.length === 0 || (id !== undefined && clauses.includes(id));
+}

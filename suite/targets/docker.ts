@@ -1,7 +1,7 @@
-import { request } from 'node:http';
 import { TargetUnavailableError } from '../support/suite-errors.js';
 import type { EngineAddress, EngineFacet } from './engine-facet.js';
 import { formatDockerHost, openEngineSession } from './engine-session.js';
+import { httpCall, type HttpAnswer } from './http-call.js';
 import { startReferenceProxyFor } from './reference-engine.js';
 import { referenceSnapshot } from './reference-snapshot.js';
 import type { SnapshotFacet } from './snapshot-facet.js';
@@ -77,39 +77,16 @@ export interface DockerDaemonFacts {
   readonly baseImage: string;
 }
 
-interface ProbeAnswer {
-  readonly status: number;
-  readonly headers: Record<string, string | string[] | undefined>;
-  readonly text: string;
-}
-
-function get(address: EngineAddress, dockerHost: string, path: string): Promise<ProbeAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { ...address, method: 'GET', path, agent: false, timeout: PROBE_TIMEOUT_MS },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
+/** One probe request; a failure to get an answer is a TargetUnavailableError saying where. */
+async function get(address: EngineAddress, dockerHost: string, path: string): Promise<HttpAnswer> {
+  try {
+    return await httpCall(address, 'GET', path, { timeoutMs: PROBE_TIMEOUT_MS });
+  } catch (error) {
+    throw new TargetUnavailableError(
+      `cannot reach the Docker daemon at ${dockerHost}: ${(error as Error).message}`,
+      { cause: error },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)));
-    req.on('error', (error) =>
-      reject(
-        new TargetUnavailableError(`cannot reach the Docker daemon at ${dockerHost}: ${error.message}`, {
-          cause: error,
-        }),
-      ),
-    );
-    req.end();
-  });
+  }
 }
 
 const PING_HEADERS = ['api-version', 'server', 'ostype', 'docker-experimental', 'builder-version', 'swarm'];
@@ -194,6 +171,54 @@ export async function probeDockerTarget(options: TargetOptions): Promise<TargetP
   };
 }
 
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((item) => typeof item === 'string')
+  );
+}
+
+/**
+ * The daemon facts the run's probe recorded (BERTH_TARGET_PROBE, written by `berth run` or the
+ * global setup with probeDockerTarget before the workers start), when it probed the daemon at
+ * this very `dockerHost` and every fact is well formed; undefined otherwise (no probe, another
+ * target's, another daemon's, unparsable).
+ */
+export function probedDaemonFacts(
+  dockerHost: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): DockerDaemonFacts | undefined {
+  let host: string;
+  let facts: Record<string, unknown> | undefined;
+  try {
+    host = formatDockerHost(parseDockerHost(dockerHost));
+    facts = (JSON.parse(env.BERTH_TARGET_PROBE ?? '{}') as { facts?: Record<string, unknown> }).facts;
+  } catch {
+    return undefined;
+  }
+  if (typeof facts !== 'object' || facts === null || facts.dockerHost !== host) return undefined;
+  const keys = ['Version', 'ApiVersion', 'MinAPIVersion', 'Os', 'Arch', 'KernelVersion', 'baseImage'];
+  if (!keys.every((key) => typeof facts[key] === 'string') || !isStringRecord(facts.ping)) return undefined;
+  const text = (key: string): string => facts[key] as string;
+  const found: DockerDaemonFacts = {
+    dockerHost: host,
+    version: text('Version'),
+    apiVersion: text('ApiVersion'),
+    minApiVersion: text('MinAPIVersion'),
+    os: text('Os'),
+    arch: text('Arch'),
+    kernelVersion: text('KernelVersion'),
+    ping: { ...facts.ping },
+    baseImage: text('baseImage'),
+  };
+  // What probeDockerDaemon guarantees: an API version, an OS, and a base image among the candidates.
+  const baseImages: readonly string[] = BASE_IMAGE_CANDIDATES;
+  if (found.apiVersion === '' || found.os === '' || !baseImages.includes(found.baseImage)) return undefined;
+  return found;
+}
+
 const SCRIPTED_DAEMONS =
   'the docker target checks the snapshot backend over its own daemon; clauses with scripted daemons run on the reference target';
 
@@ -201,11 +226,14 @@ const SCRIPTED_DAEMONS =
  * A real Docker-compatible daemon at `options.dockerHost`. It offers the DKR clauses against the
  * daemon (`real`) and through the reference proxy in front of it (`proxied`: proxy transparency),
  * and the reference snapshot backend over it (SNP). Nothing is touched at creation (listing the
- * suite needs no daemon); the daemon is probed on first use, once per worker. Sessions remove
- * only what they created: see engine-session.ts.
+ * suite needs no daemon). The daemon facts are those the run's probe recorded for this daemon
+ * (BERTH_TARGET_PROBE in `env`, see probedDaemonFacts); without such a probe, the daemon is probed
+ * on first use, once per worker. Sessions remove only what they created: see engine-session.ts.
  */
-export function createDockerTarget(options: TargetOptions): Target {
-  let facts: Promise<DockerDaemonFacts> | undefined;
+export function createDockerTarget(options: TargetOptions, env: NodeJS.ProcessEnv = process.env): Target {
+  const probed = probedDaemonFacts(options.dockerHost, env);
+  let facts: Promise<DockerDaemonFacts> | undefined =
+    probed === undefined ? undefined : Promise.resolve(probed);
   const daemon = (): Promise<DockerDaemonFacts> => (facts ??= probeDockerDaemon(options.dockerHost));
   const where = options.dockerHost?.trim() || '(no --docker-host or DOCKER_HOST)';
 

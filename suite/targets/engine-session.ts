@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { BerthError } from '../../protocol/errors.js';
 import type { EngineAddress, EngineLeftovers, EngineSession } from './engine-facet.js';
+import { httpCall, type HttpAnswer } from './http-call.js';
 
 /** The label every container of a session carries; its value is the session's id. */
 export const ENGINE_SESSION_LABEL = 'dev.berth.engine-session';
@@ -44,27 +44,18 @@ export function formatDockerHost(address: EngineAddress): string {
   return `tcp://${host}:${address.port}`;
 }
 
-interface Answer {
-  readonly status: number;
-  readonly text: string;
-}
-
-function call(address: EngineAddress, method: string, path: string, timeoutMs: number): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const fail = (detail: string, cause?: unknown): void =>
-      reject(new EngineSessionRequestError(method, path, detail, cause === undefined ? {} : { cause }));
-    const req = request({ ...address, method, path, agent: false, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', (error) => fail(error.message, error));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', (error) => fail(error.message, error));
-    req.end();
-  });
+/** A request of the session's own; a failure to get an answer is an EngineSessionRequestError. */
+async function call(
+  address: EngineAddress,
+  method: string,
+  path: string,
+  timeoutMs: number,
+): Promise<HttpAnswer> {
+  try {
+    return await httpCall(address, method, path, { timeoutMs });
+  } catch (error) {
+    throw new EngineSessionRequestError(method, path, (error as Error).message, { cause: error });
+  }
 }
 
 async function listJson<T>(address: EngineAddress, path: string, timeoutMs: number): Promise<T[]> {

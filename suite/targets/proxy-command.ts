@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { startSimulatedGuest, type RunningGuest } from '../support/guests.js';
 import { TargetUnavailableError } from '../support/suite-errors.js';
 import { attachLog, redact } from '../support/transcript.js';
@@ -6,6 +5,7 @@ import { tempSocketPath } from '../../simulators/vsock/index.js';
 import { fillCommandTemplate, parseCommandTemplate, type CommandTemplate } from './command-template.js';
 import type { EngineFacet, EngineSession } from './engine-facet.js';
 import { openEngineSession } from './engine-session.js';
+import { httpCall } from './http-call.js';
 import { LaunchedCommand } from './launched-command.js';
 import {
   TargetCannotConfigureError,
@@ -18,6 +18,8 @@ import {
 } from './target.js';
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000;
+/** Deadline of each request the probe sends through the proxy (`GET /_ping`, `GET /version`). */
+const PROBE_TIMEOUT_MS = 5000;
 
 /** The architecture the suite's guest of a role reports: `native` and `arm64` are arm64. */
 function architectureOf(role: string): 'arm64' | 'amd64' {
@@ -205,24 +207,6 @@ export function createProxyCommandTarget(options: TargetOptions): Target {
   };
 }
 
-function get(
-  socketPath: string,
-  path: string,
-): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method: 'GET', agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer within 5000 ms')));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /**
  * Launches the proxy once in front of simulated guests for every role of the template, checks
  * that `GET /_ping` and `GET /version` answer through it, records what answered, and stops it.
@@ -233,8 +217,9 @@ export async function probeProxyCommandTarget(options: TargetOptions): Promise<T
   let ping;
   let version;
   try {
-    ping = await get(proxy.socketPath, '/_ping');
-    version = await get(proxy.socketPath, '/version');
+    const address = { socketPath: proxy.socketPath };
+    ping = await httpCall(address, 'GET', '/_ping', { timeoutMs: PROBE_TIMEOUT_MS });
+    version = await httpCall(address, 'GET', '/version', { timeoutMs: PROBE_TIMEOUT_MS });
   } catch (error) {
     throw new TargetUnavailableError(
       `the proxy listens but does not answer GET /_ping: ${(error as Error).message}\nstderr: ${proxy.command.stderrTail().trim() || '(empty)'}`,
@@ -242,12 +227,12 @@ export async function probeProxyCommandTarget(options: TargetOptions): Promise<T
   }
   if (ping.status !== 200) {
     throw new TargetUnavailableError(
-      `GET /_ping through the proxy answered ${ping.status} ${JSON.stringify(ping.body.slice(0, 200))}, expected 200 OK`,
+      `GET /_ping through the proxy answered ${ping.status} ${JSON.stringify(ping.text.slice(0, 200))}, expected 200 OK`,
     );
   }
-  let versionFacts: unknown = version.body.slice(0, 500);
+  let versionFacts: unknown = version.text.slice(0, 500);
   try {
-    versionFacts = JSON.parse(version.body) as unknown;
+    versionFacts = JSON.parse(version.text) as unknown;
   } catch {
     // recorded as text
   }
