@@ -3,8 +3,9 @@ import type { Readable } from 'node:stream';
 /**
  * Watches a readable stream: records how it ended ('end', 'error', 'close'), hands every chunk
  * to the subclass, and lets callers await a condition on what was seen without sleeping. Test
- * helpers on both sides of the import rules build on it (simulators/vsock `StreamReader`,
- * suite/30-bridge `Received`); each keeps the data its own way and names its own timeout error.
+ * helpers on both sides of the import rules build on it (simulators/vsock `StreamReader`, the
+ * bridge specs' `Received`, the fault specs' `FaultClient`); each keeps the data its own way
+ * and names its own timeout error.
  */
 export abstract class StreamObserver {
   ended = false;

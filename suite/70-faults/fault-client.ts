@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { connect, type Socket } from 'node:net';
+import { StreamObserver } from '../../protocol/stream-observer.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
 import { attachLog, TRANSCRIPT_TEXT_LIMIT } from '../support/transcript.js';
 
@@ -59,38 +60,21 @@ export function parseAnswer(bytes: Buffer): PartialAnswer | undefined {
 }
 
 /** A raw HTTP/1.1 connection to the proxy: what was received, and how the connection ended. */
-export class FaultClient {
+export class FaultClient extends StreamObserver {
   #chunks: Buffer[] = [];
   readonly #sent: Buffer[] = [];
-  /** The proxy ended its side (FIN). */
-  ended = false;
-  /** The connection failed (a reset). */
-  error: (Error & { code?: string }) | undefined;
-  closed = false;
-  readonly #waiters = new Set<() => void>();
 
   private constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.#chunks.push(chunk);
-      this.#wake();
-    });
-    socket.on('end', () => {
-      this.ended = true;
-      this.#wake();
-    });
-    socket.on('error', (error: Error) => {
-      this.error = error;
-      this.#wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.#wake();
-    });
+    super(socket);
     attachLog(
       'proxy (raw connection)',
       () => Buffer.concat(this.#sent).subarray(0, TRANSCRIPT_TEXT_LIMIT).toString('latin1'),
       () => this.bytes.subarray(0, TRANSCRIPT_TEXT_LIMIT).toString('latin1'),
     );
+  }
+
+  protected onChunk(chunk: Buffer): void {
+    this.#chunks.push(chunk);
   }
 
   /** Connects to the proxy's socket (half-open capable). */
@@ -127,26 +111,13 @@ export class FaultClient {
   }
 
   /** Waits until `condition` holds; fails the clause naming `what` after `timeoutMs`. */
-  async until(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
-    if (condition()) return;
-    await new Promise<void>((resolve, reject) => {
-      const check = (): void => {
-        if (!condition()) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        const seen = JSON.stringify(this.bytes.toString('latin1').slice(0, 300));
-        const how = this.finished ? 'closed' : 'still open';
-        reject(
-          new ClauseViolationError(
-            `expected ${what} within ${timeoutMs} ms; received ${seen}, connection ${how}`,
-          ),
-        );
-      }, timeoutMs);
-      this.#waiters.add(check);
+  until(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
+    return this.waitFor(condition, timeoutMs, () => {
+      const seen = JSON.stringify(this.bytes.toString('latin1').slice(0, 300));
+      const how = this.finished ? 'closed' : 'still open';
+      return new ClauseViolationError(
+        `expected ${what} within ${timeoutMs} ms; received ${seen}, connection ${how}`,
+      );
     });
   }
 
@@ -162,9 +133,5 @@ export class FaultClient {
 
   destroy(): void {
     this.socket.destroy();
-  }
-
-  #wake(): void {
-    for (const waiter of [...this.#waiters]) waiter();
   }
 }
