@@ -10,7 +10,9 @@ const source = (detail: string): Clause['source'] => ({
  * (`GET /containers/json`), streamed response (`logs?follow`), streamed upload (a chunked
  * `POST /build`), long-poll (`POST /containers/{id}/wait`) and upgrade (attach with
  * `Upgrade: tcp`). Every clause also requires that the proxy keeps serving afterwards (a
- * `GET /_ping` through it answers 200) and lets go of every guest connection it opened. A
+ * `GET /_ping` through it answers 200) and lets go of every guest connection that saw the fault.
+ * FLT-9 and FLT-10 concern keep-alive: a proxy may keep guest connections open between requests
+ * (upstream's later versions pool them), and must then cope with the guest closing them. A
  * "Docker error" is a status ≥ 500 with `Content-Type: application/json` and a `{"message"}`
  * body (DKR-3). "Promptly" means within 2 s of the fault (upgrades: of the handshake deadline).
  */
@@ -62,5 +64,17 @@ export const fltClauses: readonly Clause[] = [
     level: 'MUST',
     source: source('early half-close'),
     text: 'A guest that ends its side of the connection (FIN) before answering gets every request class a 502 Docker error promptly, without the proxy waiting for the guest to close its other direction, and the proxy then closes its guest connection.',
+  },
+  {
+    id: 'FLT-9',
+    level: 'MUST',
+    source: source('a guest closing idle keep-alive connections'),
+    text: 'A guest that closes its idle keep-alive connections between requests (as a dockerd may, on an idle timeout or a restart) costs no client an answer: every later request, with or without a body, gets the guest’s own answer, never a 502 for a connection the proxy kept after the guest had closed it.',
+  },
+  {
+    id: 'FLT-10',
+    level: 'SHOULD',
+    source: source('a kept connection that dies as the next request arrives'),
+    text: 'When a guest closes a kept-alive connection without answering the request just sent on it (the race an idle timeout leaves open), a bodyless GET or HEAD is sent again on a new connection and the client gets the guest’s answer, not a 502 (as Go’s and hyper’s clients retry requests that can be replayed).',
   },
 ];

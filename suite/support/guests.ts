@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createSimulatedDockerd } from '../../simulators/dockerd/index.js';
@@ -161,4 +162,36 @@ export async function startScriptedGuest(answer: ScriptedAnswer): Promise<Script
 /** A path where nothing listens: connects to it are refused (a dead guest). */
 export async function absentGuestPath(): Promise<string> {
   return tempSocketPath('absent');
+}
+
+/** A keep-alive guest's handler: `nth` counts the requests of the connection, from 1. */
+export type KeepAliveHandler = (request: IncomingMessage, response: ServerResponse, nth: number) => void;
+
+export interface KeepAliveGuest extends AsyncDisposable {
+  readonly socketPath: string;
+  /** `METHOD target (request n on its connection)` of every request, in order. */
+  readonly received: readonly string[];
+  close(): Promise<void>;
+}
+
+/**
+ * A plain keep-alive HTTP/1.1 server (node:http) on a temp unix socket, for clauses about what a
+ * proxy does with the connections it keeps open to a guest.
+ */
+export async function startKeepAliveGuest(handler: KeepAliveHandler): Promise<KeepAliveGuest> {
+  const socketPath = await tempSocketPath('keep-alive');
+  const received: string[] = [];
+  const perConnection = new WeakMap<Socket, number>();
+  const server = createServer((request, response) => {
+    const nth = (perConnection.get(request.socket) ?? 0) + 1;
+    perConnection.set(request.socket, nth);
+    received.push(`${request.method} ${request.url} (request ${nth} on its connection)`);
+    handler(request, response, nth);
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  const close = async (): Promise<void> => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return { socketPath, received, close, [Symbol.asyncDispose]: close };
 }
