@@ -42,55 +42,74 @@ export function createHeadReader(
 export function createHeadReader(
   options: HeadReaderOptions<HeadKind>,
 ): HeadReader<RequestHead | ResponseHead> {
-  type State = HeadReadEnd<RequestHead | ResponseHead>;
-  const { kind } = options;
-  const maxBytes = options.maxBytes ?? HTTP_HEAD_MAX_BYTES;
+  return new IncrementalHeadReader(options.kind, options.maxBytes ?? HTTP_HEAD_MAX_BYTES);
+}
+
+type State = HeadReadEnd<RequestHead | ResponseHead>;
+
+/** A class, not closures: one is made for every head a proxy reads, twice per request. */
+class IncrementalHeadReader implements HeadReader<RequestHead | ResponseHead> {
+  readonly #kind: HeadKind;
+  readonly #maxBytes: number;
   // Allocated only when a head spans chunks; the usual head arrives whole in its first chunk.
-  let buffer: Buffer | undefined;
-  let filled = 0;
-  let finished: State | undefined;
+  #buffer: Buffer | undefined;
+  #filled = 0;
+  #finished: State | undefined;
 
-  const finish = (state: State): State => (finished = state);
-  const closed = (bytes: number): State =>
-    finished?.state === 'error' ? finished : { state: 'error', error: new HttpHeadReaderClosedError(bytes) };
-  const complete = (head: Buffer, rest: Buffer): State => {
-    const parsed = parseHeadLines(kind, head);
-    if (!parsed.ok) return finish({ state: 'error', error: parsed.error });
-    // C.4: bytes past the head are handed back, never dropped.
-    return finish({ state: 'done', head: parsed.head, rest });
-  };
+  constructor(kind: HeadKind, maxBytes: number) {
+    this.#kind = kind;
+    this.#maxBytes = maxBytes;
+  }
 
-  return {
-    push(chunk) {
-      if (finished) return closed(chunk.byteLength);
-      const input = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      // UPG-6: only the first maxBytes bytes can hold a head that is small enough.
-      const take = Math.min(input.length, maxBytes - filled);
-      if (filled === 0) {
-        const scan = scanHead(input.subarray(0, take), 0);
-        if (scan.kind === 'bare-lf')
-          return finish({ state: 'error', error: new HttpHeadBareLfError(kind, scan.at) });
-        if (scan.kind === 'end') return complete(input.subarray(0, scan.end), input.subarray(scan.end));
-      }
-      buffer ??= Buffer.allocUnsafe(maxBytes);
-      input.copy(buffer, filled, 0, take);
-      const from = filled;
-      filled += take;
-      const scan = from === 0 ? ({ kind: 'none' } as const) : scanHead(buffer.subarray(0, filled), from);
+  push(chunk: Uint8Array): HeadReadState<RequestHead | ResponseHead> {
+    if (this.#finished) return this.#closed(chunk.byteLength);
+    const kind = this.#kind;
+    const input = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    // UPG-6: only the first maxBytes bytes can hold a head that is small enough.
+    const take = Math.min(input.length, this.#maxBytes - this.#filled);
+    if (this.#filled === 0) {
+      const scan = scanHead(input.subarray(0, take), 0);
       if (scan.kind === 'bare-lf')
-        return finish({ state: 'error', error: new HttpHeadBareLfError(kind, scan.at) });
-      if (scan.kind === 'end')
-        return complete(
-          buffer.subarray(0, scan.end),
-          Buffer.concat([buffer.subarray(scan.end, filled), input.subarray(take)]),
-        );
-      if (take < input.length)
-        return finish({ state: 'error', error: new HttpHeadTooLargeError(kind, maxBytes) });
-      return { state: 'partial' };
-    },
-    end() {
-      if (finished) return closed(0);
-      return finish({ state: 'error', error: new HttpHeadIncompleteError(kind, filled) });
-    },
-  };
+        return this.#finish({ state: 'error', error: new HttpHeadBareLfError(kind, scan.at) });
+      if (scan.kind === 'end') return this.#complete(input.subarray(0, scan.end), input.subarray(scan.end));
+    }
+    const buffer = (this.#buffer ??= Buffer.allocUnsafe(this.#maxBytes));
+    input.copy(buffer, this.#filled, 0, take);
+    const from = this.#filled;
+    this.#filled += take;
+    const scan = from === 0 ? ({ kind: 'none' } as const) : scanHead(buffer.subarray(0, this.#filled), from);
+    if (scan.kind === 'bare-lf')
+      return this.#finish({ state: 'error', error: new HttpHeadBareLfError(kind, scan.at) });
+    if (scan.kind === 'end')
+      return this.#complete(
+        buffer.subarray(0, scan.end),
+        Buffer.concat([buffer.subarray(scan.end, this.#filled), input.subarray(take)]),
+      );
+    if (take < input.length)
+      return this.#finish({ state: 'error', error: new HttpHeadTooLargeError(kind, this.#maxBytes) });
+    return { state: 'partial' };
+  }
+
+  end(): State {
+    if (this.#finished) return this.#closed(0);
+    return this.#finish({ state: 'error', error: new HttpHeadIncompleteError(this.#kind, this.#filled) });
+  }
+
+  #finish(state: State): State {
+    this.#finished = state;
+    return state;
+  }
+
+  #closed(bytes: number): State {
+    return this.#finished?.state === 'error'
+      ? this.#finished
+      : { state: 'error', error: new HttpHeadReaderClosedError(bytes) };
+  }
+
+  #complete(head: Buffer, rest: Buffer): State {
+    const parsed = parseHeadLines(this.#kind, head);
+    if (!parsed.ok) return this.#finish({ state: 'error', error: parsed.error });
+    // C.4: bytes past the head are handed back, never dropped.
+    return this.#finish({ state: 'done', head: parsed.head, rest });
+  }
 }

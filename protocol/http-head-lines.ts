@@ -7,7 +7,6 @@ import {
   type HttpHeadParseError,
 } from './http-head-errors.js';
 import {
-  isFieldValue,
   isHttpVersion,
   isReasonPhrase,
   isRequestTarget,
@@ -82,15 +81,23 @@ function parseStatusLine(start: string): Omit<ResponseHead, 'headers'> | HttpHea
   return { version, status: Number(statusText), reason };
 }
 
+/** After trimming, a field value is valid unless it holds a CTL other than HTAB (isFieldValue). */
+const FIELD_CONTROL = /[^\t\x20-\x7e\x80-\xff]/;
+const isBlank = (code: number): boolean => code === 0x20 || code === 0x09;
+
 function parseFieldLine(line: string): readonly [string, string] | HttpHeadParseError {
-  if (line.startsWith(' ') || line.startsWith('\t')) return new HttpHeadObsFoldError(line);
+  if (isBlank(line.charCodeAt(0))) return new HttpHeadObsFoldError(line);
   const colon = line.indexOf(':');
   if (colon < 0) return new HttpHeadBadHeaderError(line, 'no colon');
   const name = line.slice(0, colon);
   if (name === '') return new HttpHeadBadHeaderError(line, 'empty name');
   // RFC 9112 5.1: no whitespace between name and colon ("Upgrade : tcp" is a smuggling vector).
   if (!isToken(name)) return new HttpHeadBadHeaderError(line, 'name is not a token');
-  const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
-  if (!isFieldValue(value)) return new HttpHeadBadHeaderError(line, 'value holds a control character');
+  let start = colon + 1;
+  let end = line.length;
+  while (start < end && isBlank(line.charCodeAt(start))) start += 1;
+  while (end > start && isBlank(line.charCodeAt(end - 1))) end -= 1;
+  const value = line.slice(start, end);
+  if (FIELD_CONTROL.test(value)) return new HttpHeadBadHeaderError(line, 'value holds a control character');
   return [name, value];
 }

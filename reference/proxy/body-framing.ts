@@ -26,7 +26,11 @@ function isChunked(headers: HeaderList): boolean | 'invalid' {
 }
 
 function contentLength(headers: HeaderList): number | undefined {
-  const values = getHeaderValues(headers, 'content-length').flatMap((value) => value.split(','));
+  const fields = getHeaderValues(headers, 'content-length');
+  if (fields.length === 0) return undefined;
+  // The usual case: one field, one plain number.
+  if (fields.length === 1 && /^\d{1,15}$/.test(fields[0]!)) return Number(fields[0]);
+  const values = fields.flatMap((value) => value.split(','));
   if (values.length === 0) return undefined;
   const distinct = new Set(values.map((value) => value.trim()));
   const [only] = distinct;

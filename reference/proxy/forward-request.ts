@@ -134,22 +134,25 @@ export async function forwardRequest(
 
     // 2. The body, pumped alongside the answer; once the guest is gone the rest is drained.
     let bodyBroken = false;
-    let bodySent = false;
-    const pump = (async () => {
-      try {
-        for await (const piece of body.chunks()) {
-          if (guest.destroyed || guest.writableEnded) continue;
-          await writeAll(guest, body.framing.kind === 'chunked' ? encodeChunk(piece) : piece).catch(
-            () => undefined,
-          );
-        }
-        if (body.framing.kind === 'chunked' && !guest.destroyed) guest.write(LAST_CHUNK);
-        bodySent = !guest.destroyed;
-      } catch {
-        bodyBroken = true;
-        guest.destroy();
-      }
-    })();
+    // A bodyless request has nothing to pump (most requests: spare them the generator).
+    let bodySent = body.framing.kind === 'none';
+    const pump = bodySent
+      ? Promise.resolve()
+      : (async () => {
+          try {
+            for await (const piece of body.chunks()) {
+              if (guest.destroyed || guest.writableEnded) continue;
+              await writeAll(guest, body.framing.kind === 'chunked' ? encodeChunk(piece) : piece).catch(
+                () => undefined,
+              );
+            }
+            if (body.framing.kind === 'chunked' && !guest.destroyed) guest.write(LAST_CHUNK);
+            bodySent = !guest.destroyed;
+          } catch {
+            bodyBroken = true;
+            guest.destroy();
+          }
+        })();
 
     // 3. The answer head (on a reused connection that died idle: once more on a new one).
     const readAnswerHead = async (): Promise<ResponseHead> => {
