@@ -13,6 +13,7 @@ export class ByteReader {
   #error: Error | undefined;
   #released = false;
   #wake: (() => void) | undefined;
+  #idle: (() => void) | undefined;
   #received = 0;
   readonly #onReadable = (): void => this.#notify();
   readonly #onEnd = (): void => {
@@ -103,9 +104,35 @@ export class ByteReader {
     return rest;
   }
 
+  /** Bytes read from the socket but not consumed yet. */
+  get buffered(): number {
+    return this.#pending.reduce((sum, chunk) => sum + chunk.length, 0);
+  }
+
+  /**
+   * While no read waits, calls `onActivity` when the peer sends a byte, ends or fails (an idle
+   * keep-alive connection that must be dropped); undefined stops watching. No listener is added:
+   * the reader's own are reused.
+   */
+  watchIdle(onActivity: (() => void) | undefined): void {
+    this.#idle = onActivity;
+  }
+
   #notify(): void {
     const wake = this.#wake;
     this.#wake = undefined;
-    wake?.();
+    if (wake !== undefined) {
+      wake();
+      return;
+    }
+    const idle = this.#idle;
+    if (idle === undefined) return;
+    // A 'readable' event may come late for bytes already taken: only real activity counts.
+    const chunk = this.#socket.destroyed ? null : (this.#socket.read() as Buffer | null);
+    if (chunk !== null) {
+      this.#received += chunk.length;
+      this.#pending.push(chunk);
+    }
+    if (chunk !== null || this.#ended || this.#error !== undefined || this.#socket.destroyed) idle();
   }
 }

@@ -7,7 +7,7 @@ import type { RequestHead, ResponseHead } from '../../protocol/http-head.js';
 import { BerthError } from '../../protocol/errors.js';
 import { getHeader } from '../../protocol/header-list.js';
 import { encodeChunk, LAST_CHUNK, responseFraming, type BodyFraming } from './body-framing.js';
-import { ByteReader } from './byte-reader.js';
+import type { ByteReader } from './byte-reader.js';
 import type { RequestBody } from './client-body.js';
 import { clientResponseHeaders, connectionHas, guestRequestHeaders } from './forwarded-headers.js';
 import type { ProxyContext } from './proxy-context.js';
@@ -101,7 +101,8 @@ export async function forwardRequest(
   const replayable = (head.method === 'GET' || head.method === 'HEAD') && body.framing.kind === 'none';
   let lease = await context.guests.acquire(role, signal, replayable);
   let guest = lease.stream;
-  let guestReader = new ByteReader(guest);
+  let guestReader = lease.reader;
+  const receivedBefore = guestReader.received;
   const closeGuest = (): void => void guest.destroy();
   signal.addEventListener('abort', closeGuest, { once: true });
   // FLT-6: a client that ends its side once its request is in has given up on the answer (as Go's
@@ -159,12 +160,13 @@ export async function forwardRequest(
       try {
         return await readResponseHead(guestReader, role);
       } catch (error) {
-        const stale = lease.reused && guestReader.received === 0 && error instanceof GuestUnavailableError;
+        const stale =
+          lease.reused && guestReader.received === receivedBefore && error instanceof GuestUnavailableError;
         if (!stale || signal.aborted || clientEnded) throw error;
         guest.destroy();
         lease = await context.guests.acquire(role, signal, false);
         guest = lease.stream;
-        guestReader = new ByteReader(guest);
+        guestReader = lease.reader;
         guest.write(requestHead);
         return await readResponseHead(guestReader, role);
       }
@@ -286,9 +288,7 @@ export async function forwardRequest(
   } finally {
     signal.removeEventListener('abort', closeGuest);
     client.removeListener('end', onClientEnd);
-    const rest = guestReader.release();
-    if (reusable && rest.length === 0 && !signal.aborted && !clientEnded)
-      context.guests.release(role, guest, keepMs);
+    if (reusable && !signal.aborted && !clientEnded) context.guests.release(role, lease, keepMs);
     else guest.destroy();
   }
 }

@@ -216,8 +216,8 @@ describe('GuestPool', () => {
     const a = await pool.acquire('native', undefined, true);
     const b = await pool.acquire('native', undefined, true);
     expect([a.reused, b.reused]).toEqual([false, false]);
-    pool.release('native', a.stream);
-    pool.release('native', b.stream);
+    pool.release('native', a);
+    pool.release('native', b);
     expect(pool.idleCount('native')).toBe(2);
     const again = await pool.acquire('native', undefined, true);
     expect(again.reused).toBe(true);
@@ -233,14 +233,14 @@ describe('GuestPool', () => {
     const guest = await rawGuest();
     const pool = await poolOn(guest.path, { idleTimeoutMs: 50 });
     const timed = await pool.acquire('native', undefined, true);
-    pool.release('native', timed.stream);
+    pool.release('native', timed);
     await expect.poll(() => timed.stream.destroyed, { timeout: 2000 }).toBe(true);
     expect(pool.idleCount('native')).toBe(0);
 
     const chatty = await pool.acquire('native', undefined, true);
     const ended = await pool.acquire('native', undefined, true);
-    pool.release('native', chatty.stream, 10_000);
-    pool.release('native', ended.stream, 10_000);
+    pool.release('native', chatty, 10_000);
+    pool.release('native', ended, 10_000);
     await expect.poll(() => guest.sockets.length).toBe(3);
     guest.sockets[1]!.write(Buffer.from('unexpected'));
     guest.sockets[2]!.end();
@@ -253,14 +253,14 @@ describe('GuestPool', () => {
     const pool = await poolOn(guest.path, { maxIdlePerRole: 1 });
     const a = await pool.acquire('native', undefined, true);
     const b = await pool.acquire('native', undefined, true);
-    pool.release('native', a.stream);
-    pool.release('native', b.stream);
+    pool.release('native', a);
+    pool.release('native', b);
     expect(pool.idleCount('native')).toBe(1);
     expect(b.stream.destroyed).toBe(true);
     pool.close();
     expect(a.stream.destroyed).toBe(true);
     const late = await pool.acquire('native', undefined, true);
-    pool.release('native', late.stream);
+    pool.release('native', late);
     expect(late.stream.destroyed).toBe(true);
   });
 });

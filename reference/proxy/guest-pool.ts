@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Connector, Role } from '../../protocol/connector.js';
+import { ByteReader } from './byte-reader.js';
 import { connectGuest } from './connect-guest.js';
 
 export interface GuestPoolOptions {
@@ -11,14 +12,19 @@ export interface GuestPoolOptions {
   readonly track?: (stream: Duplex) => void;
 }
 
-/** A guest connection lent to one exchange; `reused` when it already carried an earlier one. */
+/**
+ * A guest connection lent to one exchange, with the reader that stays with it for its whole life;
+ * `reused` when it already carried an earlier exchange.
+ */
 export interface GuestLease {
   readonly stream: Duplex;
+  readonly reader: ByteReader;
   readonly reused: boolean;
 }
 
 interface IdleConnection {
   readonly stream: Duplex;
+  readonly reader: ByteReader;
   /** Stops watching the idle connection (it is being lent out or dropped). */
   readonly unwatch: () => void;
   /** When the idle deadline passes (ms since the epoch). */
@@ -64,7 +70,8 @@ export class GuestPool {
       const idle = this.#idle.get(role);
       for (let entry = idle?.pop(); entry !== undefined; entry = idle?.pop()) {
         entry.unwatch();
-        if (usable(entry.stream) && entry.expires > Date.now()) return { stream: entry.stream, reused: true };
+        if (usable(entry.stream) && entry.expires > Date.now())
+          return { stream: entry.stream, reader: entry.reader, reused: true };
         entry.stream.destroy();
       }
     }
@@ -72,17 +79,19 @@ export class GuestPool {
     // Errors are seen by whoever reads the stream; this keeps one between exchanges from throwing.
     stream.on('error', () => undefined);
     this.#track(stream);
-    return { stream, reused: false };
+    return { stream, reader: new ByteReader(stream), reused: false };
   }
 
   /**
    * Takes back a connection whose exchange is complete and whose guest will take another request
    * on it; `keepMs` (from the guest's `Keep-Alive: timeout=`) shortens the idle deadline.
    */
-  release(role: Role, stream: Duplex, keepMs = Infinity): void {
+  release(role: Role, lease: GuestLease, keepMs = Infinity): void {
+    const { stream, reader } = lease;
     const idle = this.#idle.get(role) ?? [];
     const timeoutMs = Math.min(this.#idleTimeoutMs, keepMs);
-    if (this.#closed || !usable(stream) || idle.length >= this.#maxIdle || timeoutMs <= 0) {
+    const clean = usable(stream) && reader.buffered === 0;
+    if (this.#closed || !clean || idle.length >= this.#maxIdle || timeoutMs <= 0) {
       stream.destroy();
       return;
     }
@@ -93,15 +102,10 @@ export class GuestPool {
       if (at !== -1) idle.splice(at, 1);
       stream.destroy();
     };
-    const unwatch = (): void => {
-      stream.removeListener('readable', drop);
-      stream.removeListener('close', drop);
-    };
-    const entry: IdleConnection = { stream, unwatch, expires: Date.now() + timeoutMs };
-    // Nothing may arrive between exchanges: a byte or a FIN ('readable' either way) or an error
-    // (then 'close') ends the connection.
-    stream.on('readable', drop);
-    stream.on('close', drop);
+    const unwatch = (): void => reader.watchIdle(undefined);
+    const entry: IdleConnection = { stream, reader, unwatch, expires: Date.now() + timeoutMs };
+    // Nothing may arrive between exchanges: a byte, a FIN, an error or a close ends the connection.
+    reader.watchIdle(drop);
     idle.push(entry);
     this.#sweepLater();
   }
