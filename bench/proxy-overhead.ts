@@ -1,8 +1,9 @@
 // Proxy overhead: GET /_ping and GET /containers/json through a `berth serve` child process vs
 // straight to the same guest (a simulated dockerd child and, when it answers, the real dockerd),
 // and through socat relaying the same socket: the cost of a byte relay that does no HTTP at all.
-//   node --import tsx bench/proxy-overhead.ts      (BENCH_DURATION_MS per measurement, default 1500)
-import { buildFigure, formatFigure, skippedFigure, type BenchFigure } from './bench-figure.js';
+//   node --import tsx bench/proxy-overhead.ts   (BENCH_DURATION_MS per measurement, default 1500;
+//   BENCH_PROXY_ROUNDS, default 3: figures are medians)
+import { buildFigure, formatFigure, median, skippedFigure, type BenchFigure } from './bench-figure.js';
 import { runCleanups } from './bench-cleanup.js';
 import { runLoad, type LoadResult } from './http-load.js';
 import { isMain } from './is-main.js';
@@ -18,9 +19,13 @@ export interface ProxyOverheadOptions {
   readonly realDockerd?: boolean;
   /** Also measure socat relaying the same guest socket (default true; skipped when not installed). */
   readonly socat?: boolean;
+  /** Rounds of each measurement; figures are medians (default BENCH_PROXY_ROUNDS or 3). */
+  readonly rounds?: number;
 }
 
 const THROUGHPUT_TARGET = 0.8;
+const ROUTES = ['direct', 'serve', 'socat'] as const;
+type Route = (typeof ROUTES)[number];
 const ADDED_P50_TARGET_MS = 0.2;
 
 async function measureGuest(
@@ -41,34 +46,55 @@ async function measureGuest(
     await runLoad({ socketPath: serve.socketPath, path: '/_ping', concurrency: 4, durationMs: 1000 });
     for (const path of options.paths) {
       for (const concurrency of options.concurrencies) {
-        const load = (socketPath: string): Promise<LoadResult> =>
-          runLoad({ socketPath, path, concurrency, durationMs: options.durationMs });
-        const direct = await load(guestSocket);
-        const proxied = await load(serve.socketPath);
         const label = `GET ${path} c=${concurrency} (${guestName})`;
-        const ratio = proxied.requestsPerSecond / direct.requestsPerSecond;
+        const routes: Record<Route, string | undefined> = {
+          direct: guestSocket,
+          serve: serve.socketPath,
+          socat: relay?.socketPath,
+        };
+        // Three processes share the cores, so one sample swings: the routes take turns for
+        // several rounds and the medians are compared.
+        const samples: Record<Route, LoadResult[]> = { direct: [], serve: [], socat: [] };
+        for (let round = 0; round < options.rounds; round += 1) {
+          const order = ROUTES.filter((route) => routes[route] !== undefined);
+          if (round % 2 === 1) order.reverse();
+          for (const route of order) {
+            samples[route].push(
+              await runLoad({
+                socketPath: routes[route]!,
+                path,
+                concurrency,
+                durationMs: options.durationMs,
+              }),
+            );
+          }
+        }
+        const pick = (route: Route, field: 'requestsPerSecond' | 'p50Ms' | 'p99Ms'): number[] =>
+          samples[route].map((result) => result[field]);
+        const med = (route: Route, field: 'requestsPerSecond' | 'p50Ms' | 'p99Ms'): number =>
+          median(pick(route, field));
+        const direct = med('direct', 'requestsPerSecond');
+        const proxied = med('serve', 'requestsPerSecond');
+        const ratio = proxied / direct;
         report(
-          buildFigure('proxy', `${label} via berth serve`, proxied.requestsPerSecond, 'req/s', {
-            baseline: { name: 'direct', value: direct.requestsPerSecond },
+          buildFigure('proxy', `${label} via berth serve`, proxied, 'req/s', {
+            baseline: { name: 'direct', value: direct },
+            samples: pick('serve', 'requestsPerSecond'),
             ...(concurrency >= 16
               ? { target: { text: `>= ${THROUGHPUT_TARGET}x`, met: ratio >= THROUGHPUT_TARGET } }
               : {}),
           }),
         );
-        report(
-          buildFigure('proxy', `${label} p50 via berth serve`, proxied.p50Ms, 'ms', {
-            better: 'lower',
-            baseline: { name: 'direct', value: direct.p50Ms },
-          }),
-        );
-        report(
-          buildFigure('proxy', `${label} p99 via berth serve`, proxied.p99Ms, 'ms', {
-            better: 'lower',
-            baseline: { name: 'direct', value: direct.p99Ms },
-          }),
-        );
+        for (const field of ['p50Ms', 'p99Ms'] as const) {
+          report(
+            buildFigure('proxy', `${label} ${field.slice(0, 3)} via berth serve`, med('serve', field), 'ms', {
+              better: 'lower',
+              baseline: { name: 'direct', value: med('direct', field) },
+            }),
+          );
+        }
         if (concurrency === 1) {
-          const added = proxied.p50Ms - direct.p50Ms;
+          const added = med('serve', 'p50Ms') - med('direct', 'p50Ms');
           report(
             buildFigure('proxy', `${label} added p50`, added, 'ms', {
               better: 'lower',
@@ -77,33 +103,28 @@ async function measureGuest(
           );
         }
         if (relay !== undefined) {
-          const viaSocat = await load(relay.socketPath);
+          const viaSocat = med('socat', 'requestsPerSecond');
           report(
-            buildFigure('proxy', `${label} via socat relay (no proxy)`, viaSocat.requestsPerSecond, 'req/s', {
-              baseline: { name: 'direct', value: direct.requestsPerSecond },
+            buildFigure('proxy', `${label} via socat relay (no proxy)`, viaSocat, 'req/s', {
+              baseline: { name: 'direct', value: direct },
+              samples: pick('socat', 'requestsPerSecond'),
             }),
           );
           report(
-            buildFigure('proxy', `${label} via berth serve`, proxied.requestsPerSecond, 'req/s', {
-              baseline: { name: 'socat relay', value: viaSocat.requestsPerSecond },
+            buildFigure('proxy', `${label} via berth serve`, proxied, 'req/s', {
+              baseline: { name: 'socat relay', value: viaSocat },
             }),
           );
           if (concurrency === 1) {
+            const added = med('socat', 'p50Ms') - med('direct', 'p50Ms');
             report(
-              buildFigure(
-                'proxy',
-                `${label} added p50 via socat relay`,
-                viaSocat.p50Ms - direct.p50Ms,
-                'ms',
-                {
-                  better: 'lower',
-                },
-              ),
+              buildFigure('proxy', `${label} added p50 via socat relay`, added, 'ms', { better: 'lower' }),
             );
           }
         }
-        if (direct.errors + proxied.errors > 0) {
-          console.warn(`proxy: ${label}: ${direct.errors} direct and ${proxied.errors} proxied errors`);
+        const errors = ROUTES.map((route) => samples[route].reduce((sum, result) => sum + result.errors, 0));
+        if (errors.some((count) => count > 0)) {
+          console.warn(`proxy: ${label}: ${errors.join('/')} errors (direct/berth serve/socat)`);
         }
       }
     }
@@ -123,6 +144,7 @@ export async function runProxyOverhead(
     concurrencies: options.concurrencies ?? [1, 16],
     realDockerd: options.realDockerd ?? true,
     socat: options.socat ?? true,
+    rounds: options.rounds ?? Number(process.env.BENCH_PROXY_ROUNDS ?? 3),
   };
   const figures: BenchFigure[] = [];
   const collect = (figure: BenchFigure): void => {
