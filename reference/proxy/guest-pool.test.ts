@@ -29,6 +29,12 @@ const answerOk: Handler = (req, res) => {
   });
 };
 
+/** The second request on any connection finds it closed: a kept connection that died idle. */
+const dropSecondRequest: Handler = (req, res, nth) => {
+  if (nth === 2) req.socket.destroy();
+  else answerOk(req, res, nth);
+};
+
 /** A real keep-alive HTTP/1.1 server (node:http) as the guest; `nth` counts requests per connection. */
 async function startGuest(handler: Handler = answerOk, keepAliveTimeoutMs = 5000): Promise<Guest> {
   const path = await tempSocketPath('pool-guest');
@@ -121,11 +127,7 @@ describe('keep-alive guest connections', () => {
   });
 
   it('sends a GET once more on a new connection when the kept one dies before answering', async () => {
-    // The second request on any connection finds it closed: an idle connection the guest dropped.
-    const guest = await startGuest((req, res, nth) => {
-      if (nth === 2) req.socket.destroy();
-      else answerOk(req, res, nth);
-    });
+    const guest = await startGuest(dropSecondRequest);
     const client = clientOf((await proxyTo(guest)).socketPath);
     expect(await send(client, 'GET', '/a')).toEqual({ status: 200, text: 'OK' });
     expect(await send(client, 'GET', '/b')).toEqual({ status: 200, text: 'OK' });
@@ -134,10 +136,7 @@ describe('keep-alive guest connections', () => {
   });
 
   it('never sends a POST down a kept connection, so a dead one cannot lose it', async () => {
-    const guest = await startGuest((req, res, nth) => {
-      if (nth === 2) req.socket.destroy();
-      else answerOk(req, res, nth);
-    });
+    const guest = await startGuest(dropSecondRequest);
     const client = clientOf((await proxyTo(guest)).socketPath);
     expect((await send(client, 'GET', '/a')).status).toBe(200);
     expect(await send(client, 'POST', '/networks/create', '{}')).toEqual({ status: 200, text: 'OK' });
