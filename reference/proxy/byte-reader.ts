@@ -116,6 +116,8 @@ export class ByteReader {
    */
   watchIdle(onActivity: (() => void) | undefined): void {
     this.#idle = onActivity;
+    // What arrived before the watch began counts too.
+    if (onActivity !== undefined && this.#wake === undefined) this.#notify();
   }
 
   #notify(): void {

@@ -105,6 +105,7 @@ export async function forwardRequest(
   const receivedBefore = guestReader.received;
   const closeGuest = (): void => void guest.destroy();
   signal.addEventListener('abort', closeGuest, { once: true });
+  if (signal.aborted) closeGuest();
   // FLT-6: a client that ends its side once its request is in has given up on the answer (as Go's
   // net/http and nginx take it): the guest connection is closed, so a guest that never answers
   // holds nothing open, and the client connection is closed with it.

@@ -247,6 +247,43 @@ describe('GuestPool', () => {
     expect(pool.idleCount('native')).toBe(0);
   });
 
+  it('does not keep a connection the guest wrote to while it was lent out', async () => {
+    const guest = await rawGuest();
+    const pool = await poolOn(guest.path);
+    const lease = await pool.acquire('native', undefined, true);
+    await expect.poll(() => guest.sockets.length).toBe(1);
+    // Stray bytes after the exchange, still in the socket when the lease comes back.
+    guest.sockets[0]!.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nSTALE');
+    await expect.poll(() => lease.stream.readableLength).toBeGreaterThan(0);
+    pool.release('native', lease);
+    expect(lease.stream.destroyed).toBe(true);
+    expect(pool.idleCount('native')).toBe(0);
+  });
+
+  it('lends nothing to a request whose client is already gone', async () => {
+    const guest = await rawGuest();
+    const pool = await poolOn(guest.path);
+    const kept = await pool.acquire('native', undefined, true);
+    pool.release('native', kept);
+    const gone = new AbortController();
+    gone.abort();
+    await expect(pool.acquire('native', gone.signal, true)).rejects.toMatchObject({ status: 502 });
+    expect(pool.idleCount('native')).toBe(1);
+    expect(kept.stream.destroyed).toBe(false);
+  });
+
+  it('drops a connection on its own shorter deadline, whatever was released before', async () => {
+    const guest = await rawGuest();
+    const pool = await poolOn(guest.path);
+    const long = await pool.acquire('native', undefined, true);
+    const short = await pool.acquire('native', undefined, true);
+    pool.release('native', long, 10_000);
+    pool.release('native', short, 50);
+    await expect.poll(() => short.stream.destroyed, { timeout: 1000 }).toBe(true);
+    expect(long.stream.destroyed).toBe(false);
+    expect(pool.idleCount('native')).toBe(1);
+  });
+
   it('keeps at most maxIdlePerRole and closes the rest, and everything once closed', async () => {
     const guest = await rawGuest();
     const pool = await poolOn(guest.path, { maxIdlePerRole: 1 });

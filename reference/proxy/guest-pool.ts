@@ -48,6 +48,7 @@ export class GuestPool {
   readonly #idle = new Map<Role, IdleConnection[]>();
   #closed = false;
   #sweeper: NodeJS.Timeout | undefined;
+  #sweepAt = Infinity;
 
   constructor(connector: Connector, options: GuestPoolOptions = {}) {
     this.#connector = connector;
@@ -66,7 +67,8 @@ export class GuestPool {
    * first), else a new one. Connect failures are the proxy's 502/504 errors.
    */
   async acquire(role: Role, signal: AbortSignal | undefined, reuse: boolean): Promise<GuestLease> {
-    if (reuse) {
+    // A request whose client is already gone takes nothing: connectGuest refuses it as before.
+    if (reuse && signal?.aborted !== true) {
       const idle = this.#idle.get(role);
       for (let entry = idle?.pop(); entry !== undefined; entry = idle?.pop()) {
         entry.unwatch();
@@ -89,13 +91,15 @@ export class GuestPool {
   release(role: Role, lease: GuestLease, keepMs = Infinity): void {
     const { stream, reader } = lease;
     const idle = this.#idle.get(role) ?? [];
+    this.#idle.set(role, idle);
+    this.#dropExpired(Date.now());
     const timeoutMs = Math.min(this.#idleTimeoutMs, keepMs);
-    const clean = usable(stream) && reader.buffered === 0;
+    // Bytes the guest sent after its answer (in the reader or still in the socket) spoil it.
+    const clean = usable(stream) && reader.buffered === 0 && stream.readableLength === 0;
     if (this.#closed || !clean || idle.length >= this.#maxIdle || timeoutMs <= 0) {
       stream.destroy();
       return;
     }
-    this.#idle.set(role, idle);
     const drop = (): void => {
       unwatch();
       const at = idle.indexOf(entry);
@@ -104,31 +108,39 @@ export class GuestPool {
     };
     const unwatch = (): void => reader.watchIdle(undefined);
     const entry: IdleConnection = { stream, reader, unwatch, expires: Date.now() + timeoutMs };
-    // Nothing may arrive between exchanges: a byte, a FIN, an error or a close ends the connection.
-    reader.watchIdle(drop);
     idle.push(entry);
-    this.#sweepLater();
+    // Nothing may arrive between exchanges: a byte, a FIN, an error or a close ends the connection
+    // (what arrived while the exchange was finishing included: watchIdle looks at once).
+    reader.watchIdle(drop);
+    if (!stream.destroyed) this.#sweepBy(entry.expires);
   }
 
-  /** One timer per pool, not one per idle connection: it drops what has expired and re-arms. */
-  #sweepLater(): void {
-    if (this.#sweeper !== undefined) return;
-    const next = Math.min(...[...this.#idle.values()].flatMap((idle) => idle.map((entry) => entry.expires)));
-    if (!Number.isFinite(next)) return;
+  #dropExpired(now: number): void {
+    for (const idle of this.#idle.values()) {
+      for (const entry of idle.filter((candidate) => candidate.expires <= now)) {
+        idle.splice(idle.indexOf(entry), 1);
+        entry.unwatch();
+        entry.stream.destroy();
+      }
+    }
+  }
+
+  /** One timer per pool, not one per idle connection, armed for the earliest idle deadline. */
+  #sweepBy(deadline: number): void {
+    if (this.#sweeper !== undefined && this.#sweepAt <= deadline) return;
+    clearTimeout(this.#sweeper);
+    this.#sweepAt = deadline;
     this.#sweeper = setTimeout(
       () => {
         this.#sweeper = undefined;
-        const now = Date.now();
-        for (const idle of this.#idle.values()) {
-          for (const entry of idle.filter((candidate) => candidate.expires <= now)) {
-            idle.splice(idle.indexOf(entry), 1);
-            entry.unwatch();
-            entry.stream.destroy();
-          }
-        }
-        this.#sweepLater();
+        this.#sweepAt = Infinity;
+        this.#dropExpired(Date.now());
+        const next = Math.min(
+          ...[...this.#idle.values()].flatMap((idle) => idle.map((entry) => entry.expires)),
+        );
+        if (Number.isFinite(next)) this.#sweepBy(next);
       },
-      Math.max(0, next - Date.now()),
+      Math.max(0, deadline - Date.now()),
     );
     this.#sweeper.unref();
   }
@@ -152,5 +164,6 @@ export class GuestPool {
     this.closeIdle();
     clearTimeout(this.#sweeper);
     this.#sweeper = undefined;
+    this.#sweepAt = Infinity;
   }
 }
