@@ -86,3 +86,22 @@ describe('soak checks', () => {
     expect(after).toBeLessThanOrEqual(before);
   });
 });
+
+describe('bench environment', () => {
+  it('takes defaults, accepts values in range and refuses the rest with one line naming the variable', async () => {
+    const { envNumber, checkBenchEnv, BenchUsageError } = await import('./bench-env.js');
+    expect(envNumber('SOAK_REQUESTS', {})).toBe(100_000);
+    expect(envNumber('SOAK_REQUESTS', { SOAK_REQUESTS: ' ' })).toBe(100_000);
+    expect(envNumber('SOAK_FAULT_RATE', { SOAK_FAULT_RATE: '0.2' })).toBe(0.2);
+    expect(Number.isNaN(envNumber('SOAK_SEED', {}))).toBe(true);
+    expect(() => envNumber('SOAK_REQUESTS', { SOAK_REQUESTS: 'abc' })).toThrow(
+      'SOAK_REQUESTS="abc" is not a whole number of at least 1 (default 100000)',
+    );
+    expect(() => envNumber('SOAK_FAULT_RATE', { SOAK_FAULT_RATE: '1.5' })).toThrow(
+      'SOAK_FAULT_RATE="1.5" is not a number from 0 to 1 (default 0.05)',
+    );
+    expect(() => checkBenchEnv(['BENCH_PROXY_ROUNDS'], { BENCH_PROXY_ROUNDS: '2.5' })).toThrow(
+      BenchUsageError,
+    );
+  });
+});

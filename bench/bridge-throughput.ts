@@ -13,6 +13,7 @@ import { createRawUpgradeGuest } from './raw-upgrade-guest.js';
 import { REAL_DOCKERD_SOCKET, dockerJson, dockerdAnswers } from './real-dockerd.js';
 import { startServeChild } from './serve-child.js';
 import { SOCAT_HINT, socatPath, startSocat } from './socat.js';
+import { envNumber } from './bench-env.js';
 
 const MIB = 1024 * 1024;
 const SOCAT_TARGET = 0.9;
@@ -136,9 +137,9 @@ export async function runBridgeThroughput(
   options: BridgeOptions = {},
   report: (figure: BenchFigure) => void = () => undefined,
 ): Promise<BenchFigure[]> {
-  const bytes = options.bytes ?? Number(process.env.BENCH_BRIDGE_MIB ?? 1024) * MIB;
-  const realBytes = options.realBytes ?? Number(process.env.BENCH_BRIDGE_REAL_MIB ?? 256) * MIB;
-  const realRounds = options.realRounds ?? Number(process.env.BENCH_BRIDGE_REAL_ROUNDS ?? 5);
+  const bytes = options.bytes ?? envNumber('BENCH_BRIDGE_MIB') * MIB;
+  const realBytes = options.realBytes ?? envNumber('BENCH_BRIDGE_REAL_MIB') * MIB;
+  const realRounds = options.realRounds ?? envNumber('BENCH_BRIDGE_REAL_ROUNDS');
   const figures: BenchFigure[] = [];
   const collect = (figure: BenchFigure): void => {
     figures.push(figure);

@@ -13,6 +13,7 @@ import { REPO_ROOT } from './serve-child.js';
 import { runServeMemory } from './serve-memory.js';
 import { runSimulatedDockerd } from './simulated-dockerd.js';
 import { runSuiteWallTime } from './suite-wall-time.js';
+import { BENCH_ENV, BenchUsageError, checkBenchEnv } from './bench-env.js';
 
 type Report = (figure: BenchFigure) => void;
 
@@ -38,7 +39,7 @@ export function parseSelection(argv: readonly string[]): string[] {
   const wanted = selected.map((name) => name.trim()).filter((name) => name !== '');
   const unknown = wanted.filter((name) => !names.includes(name));
   if (unknown.length > 0)
-    throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; known: ${names.join(', ')}`);
+    throw new BenchUsageError(`unknown benchmark(s) ${unknown.join(', ')}; known: ${names.join(', ')}`);
   return wanted.length === 0 ? names : names.filter((name) => wanted.includes(name));
 }
 
@@ -63,6 +64,7 @@ export function buildBenchReport(
 
 async function main(): Promise<void> {
   const selected = parseSelection(process.argv.slice(2));
+  checkBenchEnv(Object.keys(BENCH_ENV).filter((name) => name.startsWith('BENCH_')));
   const startedAt = new Date();
   const figures: BenchFigure[] = [];
   const out = join(REPO_ROOT, 'reports', 'out');
@@ -97,6 +99,10 @@ async function main(): Promise<void> {
 
 try {
   await main();
+} catch (error) {
+  if (!(error instanceof BenchUsageError)) throw error;
+  console.error(`bench: ${error.message}`);
+  process.exitCode = 2;
 } finally {
   await runCleanups();
 }

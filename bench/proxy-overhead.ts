@@ -10,6 +10,7 @@ import { isMain } from './is-main.js';
 import { REAL_DOCKERD_SOCKET, dockerdAnswers } from './real-dockerd.js';
 import { startServeChild, startSimChild } from './serve-child.js';
 import { SOCAT_HINT, socatPath, startSocat } from './socat.js';
+import { envNumber } from './bench-env.js';
 
 export interface ProxyOverheadOptions {
   readonly durationMs?: number;
@@ -139,12 +140,12 @@ export async function runProxyOverhead(
   report: (figure: BenchFigure) => void = () => undefined,
 ): Promise<BenchFigure[]> {
   const resolved: Required<ProxyOverheadOptions> = {
-    durationMs: options.durationMs ?? Number(process.env.BENCH_DURATION_MS ?? 1500),
+    durationMs: options.durationMs ?? envNumber('BENCH_DURATION_MS'),
     paths: options.paths ?? ['/_ping', '/containers/json'],
     concurrencies: options.concurrencies ?? [1, 16],
     realDockerd: options.realDockerd ?? true,
     socat: options.socat ?? true,
-    rounds: options.rounds ?? Number(process.env.BENCH_PROXY_ROUNDS ?? 3),
+    rounds: options.rounds ?? envNumber('BENCH_PROXY_ROUNDS'),
   };
   const figures: BenchFigure[] = [];
   const collect = (figure: BenchFigure): void => {

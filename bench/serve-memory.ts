@@ -9,6 +9,7 @@ import { buildExecStartRequest, openHijack, type Hijack } from './hijack-client.
 import { isMain } from './is-main.js';
 import { createRawUpgradeGuest } from './raw-upgrade-guest.js';
 import { readRssKiB, startServeChild } from './serve-child.js';
+import { envNumber } from './bench-env.js';
 
 const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -16,8 +17,8 @@ export async function runServeMemory(
   options: { readonly requests?: number; readonly streams?: number } = {},
   report: (figure: BenchFigure) => void = () => undefined,
 ): Promise<BenchFigure[]> {
-  const requests = options.requests ?? Number(process.env.BENCH_MEMORY_REQUESTS ?? 10_000);
-  const streams = options.streams ?? Number(process.env.BENCH_MEMORY_STREAMS ?? 200);
+  const requests = options.requests ?? envNumber('BENCH_MEMORY_REQUESTS');
+  const streams = options.streams ?? envNumber('BENCH_MEMORY_STREAMS');
   const figures: BenchFigure[] = [];
   const collect = (figure: BenchFigure): void => {
     figures.push(figure);

@@ -8,6 +8,7 @@ import { runLoad } from './http-load.js';
 import { isMain } from './is-main.js';
 import { REAL_DOCKERD_SOCKET, dockerJson, dockerdAnswers } from './real-dockerd.js';
 import { startSimChild } from './serve-child.js';
+import { envNumber } from './bench-env.js';
 
 /** create + start + remove(force) of `local/busybox:1 true` for about `durationMs`; returns cycles/s. */
 export async function lifecycleRate(socketPath: string, durationMs: number): Promise<number> {
@@ -42,7 +43,7 @@ export async function runSimulatedDockerd(
   options: { readonly durationMs?: number } = {},
   report: (figure: BenchFigure) => void = () => undefined,
 ): Promise<BenchFigure[]> {
-  const durationMs = options.durationMs ?? Number(process.env.BENCH_DURATION_MS ?? 1500);
+  const durationMs = options.durationMs ?? envNumber('BENCH_DURATION_MS');
   const figures: BenchFigure[] = [];
   const collect = (figure: BenchFigure): void => {
     figures.push(figure);
@@ -52,7 +53,7 @@ export async function runSimulatedDockerd(
   const sim = await startSimChild('bench-sim');
   try {
     // Alternating rounds against the two daemons (when the real one answers); medians compared.
-    const rounds = Number(process.env.BENCH_PROXY_ROUNDS ?? 3);
+    const rounds = envNumber('BENCH_PROXY_ROUNDS');
     const pingSamples: number[] = [];
     const realPingSamples: number[] = [];
     const pingOnce = async (socketPath: string): Promise<number> =>

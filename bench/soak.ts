@@ -14,6 +14,7 @@ import { buildExecStartRequest, openHijack } from './hijack-client.js';
 import { isMain } from './is-main.js';
 import { countFds, readRssKiB, startServeChild } from './serve-child.js';
 import { evaluateSoak, settleCount, type SoakVerdict } from './soak-checks.js';
+import { BENCH_ENV, BenchUsageError, checkBenchEnv, envNumber } from './bench-env.js';
 
 export interface SoakOptions {
   readonly requests?: number;
@@ -41,13 +42,14 @@ function prng(seed: number): () => number {
 }
 
 export async function runSoak(options: SoakOptions = {}): Promise<SoakVerdict> {
-  const total = options.requests ?? Number(process.env.SOAK_REQUESTS ?? 100_000);
-  const concurrency = options.concurrency ?? Number(process.env.SOAK_CONCURRENCY ?? 16);
-  const faultRate = options.faultRate ?? Number(process.env.SOAK_FAULT_RATE ?? 0.05);
+  const total = options.requests ?? envNumber('SOAK_REQUESTS');
+  const concurrency = options.concurrency ?? envNumber('SOAK_CONCURRENCY');
+  const faultRate = options.faultRate ?? envNumber('SOAK_FAULT_RATE');
   const deadlineMs = options.deadlineMs ?? 10_000;
-  const maxSeconds = options.maxSeconds ?? Number(process.env.SOAK_MAX_SECONDS ?? 600);
+  const maxSeconds = options.maxSeconds ?? envNumber('SOAK_MAX_SECONDS');
   const log = options.log ?? ((line: string) => console.log(line));
-  const seed = Number(process.env.SOAK_SEED ?? Date.now() % 2 ** 31);
+  const chosenSeed = envNumber('SOAK_SEED');
+  const seed = Number.isNaN(chosenSeed) ? Date.now() % 2 ** 31 : chosenSeed;
   const random = prng(seed);
   let faulting = true;
   const pick = (): RelayFault =>
@@ -287,9 +289,14 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakVerdict> {
 if (isMain(import.meta.url)) {
   let code = 1;
   try {
+    checkBenchEnv(Object.keys(BENCH_ENV).filter((name) => name.startsWith('SOAK_')));
     const verdict = await runSoak();
     console.log(verdict.line);
     code = verdict.ok ? 0 : 1;
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    console.error(`soak: ${error.message}`);
+    code = 2;
   } finally {
     await runCleanups();
   }
