@@ -67,6 +67,9 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** A driver that starts and never says a word. */
+const SILENT_DRIVER = 'sleep 30';
+
 describe('probeDriverCommandTarget', { timeout: 30_000 }, () => {
   it('greets the reference driver and records what it said about itself', async () => {
     const probe = await probeDriverCommandTarget({ command: REGISTRY_DRIVER, readyTimeoutMs: 15_000 });
@@ -95,10 +98,13 @@ describe('probeDriverCommandTarget', { timeout: 30_000 }, () => {
       `sh -c 'echo "config file missing" >&2; exit 4'`,
       /exited with code 4[\s\S]*config file missing/,
     ],
-    ['a driver that never answers', 'sleep 30', /no answer to driver\.hello .* within 300 ms/],
+    ['a driver that never answers', SILENT_DRIVER, /no answer to driver\.hello .* within 300 ms/],
   ])('fails with a clear message for %s', async (_what, command, message) => {
+    // Only the silent driver waits out the deadline; the others must fail on their own account,
+    // however long a loaded machine takes to start them.
+    const readyTimeoutMs = command === SILENT_DRIVER ? 300 : 20_000;
     const error = await rejection(
-      probeDriverCommandTarget({ ...(command === undefined ? {} : { command }), readyTimeoutMs: 300 }),
+      probeDriverCommandTarget({ ...(command === undefined ? {} : { command }), readyTimeoutMs }),
     );
     expect(error.code).toBe('ERR_SUITE_TARGET_UNAVAILABLE');
     expect(error.message).toMatch(message);
