@@ -63,6 +63,27 @@ export function buildFigure(
   };
 }
 
+/**
+ * Measures every route that has an address `rounds` times, the routes taking turns (in reverse
+ * order every other round) so that drift in the machine's load falls on all of them alike; a
+ * route without an address gets no samples.
+ */
+export async function takeTurns<K extends string, T>(
+  routes: Readonly<Record<K, string | undefined>>,
+  rounds: number,
+  measure: (address: string) => Promise<T>,
+): Promise<Record<K, T[]>> {
+  const names = Object.keys(routes) as K[];
+  const samples = Object.fromEntries(names.map((name) => [name, []])) as unknown as Record<K, T[]>;
+  for (let round = 0; round < rounds; round += 1) {
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+      const address = routes[name];
+      if (address !== undefined) samples[name].push(await measure(address));
+    }
+  }
+  return samples;
+}
+
 /** The median of a non-empty list (the mean of the two middle values for an even count). */
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new Error('median of no values');

@@ -5,7 +5,14 @@
 //   node --import tsx bench/bridge-throughput.ts   (BENCH_BRIDGE_MIB, default 1024; BENCH_BRIDGE_REAL_MIB,
 //   default 256; BENCH_BRIDGE_REAL_ROUNDS, default 5)
 import { randomBytes } from 'node:crypto';
-import { buildFigure, formatFigure, median, skippedFigure, type BenchFigure } from './bench-figure.js';
+import {
+  buildFigure,
+  formatFigure,
+  median,
+  skippedFigure,
+  takeTurns,
+  type BenchFigure,
+} from './bench-figure.js';
 import { onCleanup, runCleanups } from './bench-cleanup.js';
 import { buildExecStartRequest, openHijack, pumpHijack } from './hijack-client.js';
 import { isMain } from './is-main.js';
@@ -84,38 +91,29 @@ async function realDockerdFigures(
     const socat = socatPath();
     const relay = socat === undefined ? undefined : await startSocat(socat, socket);
     try {
-      const routes: Record<string, string | undefined> = {
-        direct: socket,
-        'berth serve': serve.socketPath,
-        socat: relay?.socketPath,
-      };
-      const samples: Record<string, number[]> = { direct: [], 'berth serve': [], socat: [] };
-      for (let round = 0; round < rounds; round += 1) {
-        const order = Object.keys(routes);
-        if (round % 2 === 1) order.reverse();
-        for (const name of order) {
-          const via = routes[name];
-          if (via !== undefined) samples[name]!.push(await rate(via));
-        }
-      }
-      const direct = median(samples.direct!);
-      const proxied = median(samples['berth serve']!);
+      const samples = await takeTurns(
+        { direct: socket, serve: serve.socketPath, socat: relay?.socketPath },
+        rounds,
+        rate,
+      );
+      const direct = median(samples.direct);
+      const proxied = median(samples.serve);
       const label = `exec -i cat ${bytes / MIB} MiB each way`;
       report(
         buildFigure('bridge', `${label} via berth serve (real dockerd)`, proxied, 'MiB/s', {
           baseline: { name: 'direct to dockerd', value: direct },
           target: { text: '>= 0.9x (never the bottleneck)', met: proxied / direct >= 0.9 },
-          samples: samples['berth serve']!,
+          samples: samples.serve,
         }),
       );
       if (relay === undefined) {
         report(skippedFigure('bridge', `${label} via socat (real dockerd)`, SOCAT_HINT));
       } else {
-        const viaSocat = median(samples.socat!);
+        const viaSocat = median(samples.socat);
         report(
           buildFigure('bridge', `${label} via socat (real dockerd, no proxy)`, viaSocat, 'MiB/s', {
             baseline: { name: 'direct to dockerd', value: direct },
-            samples: samples.socat!,
+            samples: samples.socat,
           }),
         );
         report(

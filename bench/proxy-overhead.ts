@@ -3,9 +3,16 @@
 // and through socat relaying the same socket: the cost of a byte relay that does no HTTP at all.
 //   node --import tsx bench/proxy-overhead.ts   (BENCH_DURATION_MS per measurement, default 1500;
 //   BENCH_PROXY_ROUNDS, default 3: figures are medians)
-import { buildFigure, formatFigure, median, skippedFigure, type BenchFigure } from './bench-figure.js';
+import {
+  buildFigure,
+  formatFigure,
+  median,
+  skippedFigure,
+  takeTurns,
+  type BenchFigure,
+} from './bench-figure.js';
 import { runCleanups } from './bench-cleanup.js';
-import { runLoad, type LoadResult } from './http-load.js';
+import { runLoad } from './http-load.js';
 import { isMain } from './is-main.js';
 import { REAL_DOCKERD_SOCKET, dockerdAnswers } from './real-dockerd.js';
 import { startServeChild, startSimChild } from './serve-child.js';
@@ -48,28 +55,13 @@ async function measureGuest(
     for (const path of options.paths) {
       for (const concurrency of options.concurrencies) {
         const label = `GET ${path} c=${concurrency} (${guestName})`;
-        const routes: Record<Route, string | undefined> = {
-          direct: guestSocket,
-          serve: serve.socketPath,
-          socat: relay?.socketPath,
-        };
         // Three processes share the cores, so one sample swings: the routes take turns for
         // several rounds and the medians are compared.
-        const samples: Record<Route, LoadResult[]> = { direct: [], serve: [], socat: [] };
-        for (let round = 0; round < options.rounds; round += 1) {
-          const order = ROUTES.filter((route) => routes[route] !== undefined);
-          if (round % 2 === 1) order.reverse();
-          for (const route of order) {
-            samples[route].push(
-              await runLoad({
-                socketPath: routes[route]!,
-                path,
-                concurrency,
-                durationMs: options.durationMs,
-              }),
-            );
-          }
-        }
+        const samples = await takeTurns(
+          { direct: guestSocket, serve: serve.socketPath, socat: relay?.socketPath },
+          options.rounds,
+          (socketPath) => runLoad({ socketPath, path, concurrency, durationMs: options.durationMs }),
+        );
         const pick = (route: Route, field: 'requestsPerSecond' | 'p50Ms' | 'p99Ms'): number[] =>
           samples[route].map((result) => result[field]);
         const med = (route: Route, field: 'requestsPerSecond' | 'p50Ms' | 'p99Ms'): number =>

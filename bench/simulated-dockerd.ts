@@ -2,7 +2,14 @@
 // child against the real dockerd (the simulator must be faster so it never limits a benchmark).
 //   node --import tsx bench/simulated-dockerd.ts
 import { randomBytes } from 'node:crypto';
-import { buildFigure, formatFigure, median, skippedFigure, type BenchFigure } from './bench-figure.js';
+import {
+  buildFigure,
+  formatFigure,
+  median,
+  skippedFigure,
+  takeTurns,
+  type BenchFigure,
+} from './bench-figure.js';
 import { runCleanups } from './bench-cleanup.js';
 import { runLoad } from './http-load.js';
 import { isMain } from './is-main.js';
@@ -53,17 +60,13 @@ export async function runSimulatedDockerd(
   const sim = await startSimChild('bench-sim');
   try {
     // Alternating rounds against the two daemons (when the real one answers); medians compared.
-    const rounds = envNumber('BENCH_PROXY_ROUNDS');
-    const pingSamples: number[] = [];
-    const realPingSamples: number[] = [];
-    const pingOnce = async (socketPath: string): Promise<number> =>
-      (await runLoad({ socketPath, path: '/_ping', concurrency: 16, durationMs, warmupMs: 500 }))
-        .requestsPerSecond;
-    for (let round = 0; round < rounds; round += 1) {
-      if (real && round % 2 === 1) realPingSamples.push(await pingOnce(REAL_DOCKERD_SOCKET));
-      pingSamples.push(await pingOnce(sim.socketPath));
-      if (real && round % 2 === 0) realPingSamples.push(await pingOnce(REAL_DOCKERD_SOCKET));
-    }
+    const { sim: pingSamples, real: realPingSamples } = await takeTurns(
+      { sim: sim.socketPath, real: real ? REAL_DOCKERD_SOCKET : undefined },
+      envNumber('BENCH_PROXY_ROUNDS'),
+      async (socketPath) =>
+        (await runLoad({ socketPath, path: '/_ping', concurrency: 16, durationMs, warmupMs: 500 }))
+          .requestsPerSecond,
+    );
     const ping = { requestsPerSecond: median(pingSamples) };
     const cycles = await lifecycleRate(sim.socketPath, durationMs);
     if (!real) {

@@ -77,7 +77,7 @@ export class ByteReader {
    * nothing consumed: lets a small answer that came whole go out in one write.
    */
   takeBuffered(length: number): Buffer | undefined {
-    let have = this.#pending.reduce((sum, chunk) => sum + chunk.length, 0);
+    let have = this.buffered;
     while (have < length && !this.#released && !this.#socket.destroyed) {
       const chunk = this.#socket.read() as Buffer | null;
       if (chunk === null) break;

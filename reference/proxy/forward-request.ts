@@ -266,19 +266,18 @@ export async function forwardRequest(
     if (whole !== undefined) {
       settleGuest();
       await writeAll(client, Buffer.concat([headFor(keepAlive), whole]));
-      await pump;
-      return { status: answer.status, body: undefined, keepAlive: keepAlive && !bodyBroken && body.complete };
-    }
-    await writeAll(client, headFor(keepAlive));
-    try {
-      for await (const piece of readBody(guestReader, framing)) {
-        await writeAll(client, outFraming === 'chunked' ? encodeChunk(piece) : piece);
+    } else {
+      await writeAll(client, headFor(keepAlive));
+      try {
+        for await (const piece of readBody(guestReader, framing)) {
+          await writeAll(client, outFraming === 'chunked' ? encodeChunk(piece) : piece);
+        }
+      } catch (error) {
+        throw new AnswerBrokenError('the answer broke off', { cause: error });
       }
-    } catch (error) {
-      throw new AnswerBrokenError('the answer broke off', { cause: error });
+      settleGuest();
+      if (outFraming === 'chunked') await writeAll(client, LAST_CHUNK);
     }
-    settleGuest();
-    if (outFraming === 'chunked') await writeAll(client, LAST_CHUNK);
     await pump;
     return { status: answer.status, body: undefined, keepAlive: keepAlive && !bodyBroken && body.complete };
   } catch (error) {

@@ -1,10 +1,10 @@
 import { Buffer } from 'node:buffer';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'undici';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { tempSocketPath, UnixSocketConnector } from '../../simulators/vsock/index.js';
+import { startKeepAliveGuest, type KeepAliveHandler } from '../../suite/support/guests.js';
 import { useLeakCheck } from '../../suite/support/leak-check.js';
 import { GuestPool } from './guest-pool.js';
 import { startProxy } from './index.js';
@@ -14,14 +14,12 @@ useLeakCheck();
 interface Guest {
   readonly path: string;
   /** Connections the guest has accepted. */
-  readonly connections: Socket[];
+  readonly connections: readonly Socket[];
   /** `METHOD target` of every request, in order. */
-  readonly requests: string[];
+  readonly requests: readonly string[];
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, nth: number) => void;
-
-const answerOk: Handler = (req, res) => {
+const answerOk: KeepAliveHandler = (req, res) => {
   req.resume();
   req.on('end', () => {
     res.setHeader('Content-Type', 'text/plain');
@@ -30,31 +28,25 @@ const answerOk: Handler = (req, res) => {
 };
 
 /** The second request on any connection finds it closed: a kept connection that died idle. */
-const dropSecondRequest: Handler = (req, res, nth) => {
+const dropSecondRequest: KeepAliveHandler = (req, res, nth) => {
   if (nth === 2) req.socket.destroy();
   else answerOk(req, res, nth);
 };
 
-/** A real keep-alive HTTP/1.1 server (node:http) as the guest; `nth` counts requests per connection. */
-async function startGuest(handler: Handler = answerOk, keepAliveTimeoutMs = 5000): Promise<Guest> {
-  const path = await tempSocketPath('pool-guest');
-  const connections: Socket[] = [];
-  const requests: string[] = [];
-  const perConnection = new WeakMap<Socket, number>();
-  const server: Server = createServer((req, res) => {
-    const nth = (perConnection.get(req.socket) ?? 0) + 1;
-    perConnection.set(req.socket, nth);
-    requests.push(`${req.method} ${req.url}`);
-    handler(req, res, nth);
-  });
-  server.keepAliveTimeout = keepAliveTimeoutMs;
-  server.on('connection', (socket: Socket) => connections.push(socket));
-  await new Promise<void>((resolve) => server.listen(path, resolve));
-  onTestFinished(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-  return { path, connections, requests };
+/** A real keep-alive HTTP/1.1 server (node:http) as the guest, closed after the test. */
+async function startGuest(handler: KeepAliveHandler = answerOk, keepAliveTimeoutMs?: number): Promise<Guest> {
+  const guest = await startKeepAliveGuest(
+    handler,
+    keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeoutMs },
+  );
+  onTestFinished(() => guest.close());
+  return {
+    path: guest.socketPath,
+    connections: guest.connections,
+    get requests() {
+      return guest.received.map((request) => request.line);
+    },
+  };
 }
 
 async function proxyTo(guest: Guest): Promise<{ socketPath: string; close: () => Promise<void> }> {
@@ -67,10 +59,8 @@ async function proxyTo(guest: Guest): Promise<{ socketPath: string; close: () =>
     defaultRole: 'native',
     log: () => undefined,
   });
-  let closed = false;
+  // Both are idempotent: a test may close early, and the cleanup closes again.
   const close = async (): Promise<void> => {
-    if (closed) return;
-    closed = true;
     await proxy.close();
     await connector.closeAll();
   };

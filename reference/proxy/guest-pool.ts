@@ -25,10 +25,14 @@ export interface GuestLease {
 interface IdleConnection {
   readonly stream: Duplex;
   readonly reader: ByteReader;
-  /** Stops watching the idle connection (it is being lent out or dropped). */
-  readonly unwatch: () => void;
   /** When the idle deadline passes (ms since the epoch). */
   readonly expires: number;
+}
+
+/** Stops watching an idle connection and closes it. */
+function discard(entry: IdleConnection): void {
+  entry.reader.watchIdle(undefined);
+  entry.stream.destroy();
 }
 
 const usable = (stream: Duplex): boolean =>
@@ -71,17 +75,27 @@ export class GuestPool {
     if (reuse && signal?.aborted !== true) {
       const idle = this.#idle.get(role);
       for (let entry = idle?.pop(); entry !== undefined; entry = idle?.pop()) {
-        entry.unwatch();
-        if (usable(entry.stream) && entry.expires > Date.now())
+        if (usable(entry.stream) && entry.expires > Date.now()) {
+          entry.reader.watchIdle(undefined);
           return { stream: entry.stream, reader: entry.reader, reused: true };
-        entry.stream.destroy();
+        }
+        discard(entry);
       }
     }
+    const stream = await this.connect(role, signal);
+    return { stream, reader: new ByteReader(stream), reused: false };
+  }
+
+  /**
+   * A new connection to `role`'s guest that never comes back to the pool (an upgrade's), closed
+   * with the proxy like every other. Connect failures are the proxy's 502/504 errors.
+   */
+  async connect(role: Role, signal: AbortSignal | undefined): Promise<Duplex> {
     const stream = await connectGuest(this.#connector, role, signal);
     // Errors are seen by whoever reads the stream; this keeps one between exchanges from throwing.
     stream.on('error', () => undefined);
     this.#track(stream);
-    return { stream, reader: new ByteReader(stream), reused: false };
+    return stream;
   }
 
   /**
@@ -100,14 +114,12 @@ export class GuestPool {
       stream.destroy();
       return;
     }
+    const entry: IdleConnection = { stream, reader, expires: Date.now() + timeoutMs };
     const drop = (): void => {
-      unwatch();
       const at = idle.indexOf(entry);
       if (at !== -1) idle.splice(at, 1);
-      stream.destroy();
+      discard(entry);
     };
-    const unwatch = (): void => reader.watchIdle(undefined);
-    const entry: IdleConnection = { stream, reader, unwatch, expires: Date.now() + timeoutMs };
     idle.push(entry);
     // Nothing may arrive between exchanges: a byte, a FIN, an error or a close ends the connection
     // (what arrived while the exchange was finishing included: watchIdle looks at once).
@@ -119,8 +131,7 @@ export class GuestPool {
     for (const idle of this.#idle.values()) {
       for (const entry of idle.filter((candidate) => candidate.expires <= now)) {
         idle.splice(idle.indexOf(entry), 1);
-        entry.unwatch();
-        entry.stream.destroy();
+        discard(entry);
       }
     }
   }
@@ -150,8 +161,7 @@ export class GuestPool {
     let closed = 0;
     for (const idle of this.#idle.values()) {
       for (const entry of idle.splice(0)) {
-        entry.unwatch();
-        entry.stream.destroy();
+        discard(entry);
         closed += 1;
       }
     }

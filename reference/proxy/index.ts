@@ -133,7 +133,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   };
   const pool = new GuestPool(options.connector, { track: trackGuest });
   const context: ProxyContext = {
-    connector: options.connector,
     guests: pool,
     registry,
     resolver: new RoleResolver({
@@ -146,7 +145,6 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     roles: options.roles,
     defaultRole: options.defaultRole,
     handshakeTimeoutMs,
-    trackGuest,
     log,
   };
 

@@ -10,7 +10,6 @@ import { bridgeUpgrade } from '../bridge/index.js';
 import { requestFraming, type BodyFraming } from './body-framing.js';
 import { ByteReader } from './byte-reader.js';
 import { ClientBody, HeldBody } from './client-body.js';
-import { connectGuest } from './connect-guest.js';
 import { connectionHas, wantsUpgrade } from './forwarded-headers.js';
 import { AnswerBrokenError, forwardRequest } from './forward-request.js';
 import { parsePlatform, selectRoleForPlatform } from './platform.js';
@@ -213,8 +212,7 @@ async function serveRequest(
     if (route.action === 'exec-start' && !upgrade && isDetachedExecStart(whole)) {
       return await forwardWithBookkeeping(context, client, head, route, role, body, keepAlive, signal, whole);
     }
-    const guest = await connectGuest(context.connector, role, signal);
-    context.trackGuest(guest);
+    const guest = await context.guests.connect(role, signal);
     const rest = reader.release();
     const request = {
       method: head.method,

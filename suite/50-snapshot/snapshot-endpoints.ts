@@ -15,20 +15,12 @@ export interface EndpointHandle {
   session(use: ClauseContext['use']): Promise<SnapshotSession>;
 }
 
-interface ResolvedEndpoint {
-  readonly name: string;
-  readonly endpoint: Endpoint | undefined;
-  readonly skip?: string;
-}
-
 /**
  * The endpoints the target's snapshot facet offers. A target without the facet gets one block
  * whose clauses `use('snapshot')` marks disabled.
  */
-function resolveEndpoints(): ResolvedEndpoint[] {
-  const offers = getTarget().snapshot?.endpoints;
-  if (offers === undefined) return [{ name: 'no snapshot facet', endpoint: undefined }];
-  return offers.map(({ name, endpoint }): ResolvedEndpoint => ({ name, endpoint }));
+function resolveEndpoints(): readonly { readonly name: string; readonly endpoint: Endpoint | undefined }[] {
+  return getTarget().snapshot?.endpoints ?? [{ name: 'no snapshot facet', endpoint: undefined }];
 }
 
 /**
@@ -50,14 +42,12 @@ async function startBystander(dockerHost: string, image: string): Promise<Starte
 
 /**
  * Runs `body` once per Docker endpoint the target's snapshot facet offers (the reference target:
- * a simulated dockerd, and the real daemon when the real-daemon tier found one; the docker target:
- * its own daemon only). After the file, the endpoint must hold no container or image carrying the
+ * a simulated dockerd; the docker target: its own daemon). After the file, the endpoint must hold no container or image carrying the
  * session's label, and on a real daemon a bystander container must still run.
  */
 export function describeEndpoints(body: (endpoint: EndpointHandle) => void): void {
-  for (const { name, endpoint, skip } of resolveEndpoints()) {
-    const title = skip === undefined ? name : `${name} (skipped: ${skip})`;
-    describe.skipIf(skip !== undefined)(title, () => {
+  for (const { name, endpoint } of resolveEndpoints()) {
+    describe(name, () => {
       let opened: Promise<SnapshotSession> | undefined;
       let bystander: StartedTestContainer | undefined;
       afterAll(async () => {

@@ -87,7 +87,7 @@ describe('FLT: keep-alive guest connections', () => {
           const answer = await call(proxy, method, '/v1.41/version');
           expect(
             answer.status,
-            `round ${round}: ${method} /v1.41/version answered ${answer.status} ${answer.text}; the guest saw: ${guest.received.join(', ')}`,
+            `round ${round}: ${method} /v1.41/version answered ${answer.status} ${answer.text}; the guest saw: ${guest.received.map(({ line, nth }) => `${line} (request ${nth} on its connection)`).join(', ')}`,
           ).toBe(200);
           if (method === 'GET') expect(answer.text).toBe('OK');
         }

@@ -9,8 +9,6 @@ import { recordExchange } from './transcript.js';
 export interface RunningGuest extends AsyncDisposable {
   /** Absolute path of the guest's own socket (specs may talk to it directly to check placement). */
   readonly socketPath: string;
-  /** Connections the guest has accepted so far. */
-  accepted(): number;
   /**
    * Requests the guest has received so far. Placement is judged by requests, not connections: a
    * proxy may keep guest connections alive and send several requests down one.
@@ -40,18 +38,13 @@ export async function startSimulatedGuest(options: SimulatedGuestOptions): Promi
     ...(options.maxApiVersion === undefined ? {} : { apiVersion: { max: options.maxApiVersion } }),
   });
   const socketPath = await tempSocketPath(options.name);
-  let accepted = 0;
-  const listener = await listenUnix(socketPath, (socket) => {
-    accepted += 1;
-    sim.accept(socket);
-  });
+  const listener = await listenUnix(socketPath, (socket) => sim.accept(socket));
   const close = async (): Promise<void> => {
     await listener.close();
     await sim.close();
   };
   return {
     socketPath,
-    accepted: () => accepted,
     requests: () => requests,
     closeIdleConnections: () => void sim.closeIdleConnections(),
     close,
@@ -117,9 +110,7 @@ function dechunk(bytes: Buffer): Buffer | undefined {
 export async function startScriptedGuest(answer: ScriptedAnswer): Promise<ScriptedGuest> {
   const socketPath = await tempSocketPath('scripted');
   const received: ReceivedRequest[] = [];
-  let accepted = 0;
   const listener = await listenUnix(socketPath, (socket: Duplex) => {
-    accepted += 1;
     let buffer = Buffer.alloc(0);
     (socket as Socket).on('error', () => undefined);
     const onData = (chunk: Buffer): void => {
@@ -150,7 +141,6 @@ export async function startScriptedGuest(answer: ScriptedAnswer): Promise<Script
   return {
     socketPath,
     received,
-    accepted: () => accepted,
     requests: () => received.length,
     // A scripted guest answers one request per connection and leaves closing to its script.
     closeIdleConnections: () => undefined,
@@ -169,29 +159,38 @@ export type KeepAliveHandler = (request: IncomingMessage, response: ServerRespon
 
 export interface KeepAliveGuest extends AsyncDisposable {
   readonly socketPath: string;
-  /** `METHOD target (request n on its connection)` of every request, in order. */
-  readonly received: readonly string[];
+  /** Every request, in order: `METHOD target`, and which request of its connection it was. */
+  readonly received: readonly { readonly line: string; readonly nth: number }[];
+  /** Every connection accepted, in order (closed ones included). */
+  readonly connections: readonly Socket[];
   close(): Promise<void>;
 }
 
 /**
- * A plain keep-alive HTTP/1.1 server (node:http) on a temp unix socket, for clauses about what a
- * proxy does with the connections it keeps open to a guest.
+ * A plain keep-alive HTTP/1.1 server (node:http) on a temp unix socket, for clauses and tests
+ * about what a proxy does with the connections it keeps open to a guest. `keepAliveTimeoutMs` is
+ * node:http's idle timeout (default 5000), which it also announces in `Keep-Alive: timeout=`.
  */
-export async function startKeepAliveGuest(handler: KeepAliveHandler): Promise<KeepAliveGuest> {
+export async function startKeepAliveGuest(
+  handler: KeepAliveHandler,
+  options: { readonly keepAliveTimeoutMs?: number } = {},
+): Promise<KeepAliveGuest> {
   const socketPath = await tempSocketPath('keep-alive');
-  const received: string[] = [];
+  const received: { line: string; nth: number }[] = [];
+  const connections: Socket[] = [];
   const perConnection = new WeakMap<Socket, number>();
   const server = createServer((request, response) => {
     const nth = (perConnection.get(request.socket) ?? 0) + 1;
     perConnection.set(request.socket, nth);
-    received.push(`${request.method} ${request.url} (request ${nth} on its connection)`);
+    received.push({ line: `${request.method} ${request.url}`, nth });
     handler(request, response, nth);
   });
+  if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
+  server.on('connection', (socket: Socket) => connections.push(socket));
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
   const close = async (): Promise<void> => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   };
-  return { socketPath, received, close, [Symbol.asyncDispose]: close };
+  return { socketPath, received, connections, close, [Symbol.asyncDispose]: close };
 }
