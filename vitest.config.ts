@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
-import LongFilesFirstSequencer from './suite/support/long-files-first-sequencer.js';
+import LongFilesFirstSequencer from './suite/harness/long-files-first-sequencer.js';
 import { resolveRunSeed } from './suite/support/seed.js';
 
 // One fast-check seed per run, chosen here (in the main process) so that every worker and every
@@ -8,8 +8,8 @@ import { resolveRunSeed } from './suite/support/seed.js';
 process.env.BERTH_SEED = String(resolveRunSeed(process.env.BERTH_SEED));
 
 const shared = {
-  setupFiles: ['suite/support/setup-seed.ts', 'suite/support/setup-temp-cleanup.ts'],
-  globalSetup: ['suite/support/global-setup.ts'],
+  setupFiles: ['suite/harness/setup-seed.ts', 'suite/harness/setup-temp-cleanup.ts'],
+  globalSetup: ['suite/harness/global-setup.ts'],
   pool: 'forks' as const,
 };
 
@@ -42,7 +42,7 @@ export default defineConfig({
           ...shared,
           name: 'conformance',
           include: ['suite/[0-9][0-9]-*/**/*.spec.ts'],
-          setupFiles: [...shared.setupFiles, 'suite/support/setup-conformance.ts'],
+          setupFiles: [...shared.setupFiles, 'suite/harness/setup-conformance.ts'],
           testTimeout: 20_000,
         },
       },

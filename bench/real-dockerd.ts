@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { requestJson } from '../suite/support/request-json.js';
+import { requestJson } from '../suite/support/http/request-json.js';
 
 /** Where scripts/real-dockerd.sh puts the real dockerd (BERTH_DOCKER_SOCK overrides it). */
 export const REAL_DOCKERD_SOCKET = process.env.BERTH_DOCKER_SOCK ?? '/tmp/berth-dockerd/docker.sock';

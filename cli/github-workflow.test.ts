@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startBerth } from './testing/berth-process.js';
+import { startBerth } from './berth-process.test-helper.js';
 
 const WORKFLOW = join(import.meta.dirname, '..', 'docs', 'ci', 'github-actions.yml');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startBerth } from './testing/berth-process.js';
+import { startBerth } from './berth-process.test-helper.js';
 
 const COMMANDS = [
   [],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { catalogue } from '../suite/clauses/index.js';
 import type { ListedClause } from './list.js';
-import { startBerth } from './testing/berth-process.js';
+import { startBerth } from './berth-process.test-helper.js';
 
 async function berth(args: readonly string[]): Promise<{ code: number | null; out: string; err: string }> {
   const child = startBerth(args);

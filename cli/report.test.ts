@@ -2,9 +2,9 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildSampleResults } from '../reports/render/testing/sample-results.js';
+import { buildSampleResults } from '../reports/render/sample-results.test-helper.js';
 import { useLeakCheck } from '../suite/support/leak-check.js';
-import { startBerth } from './testing/berth-process.js';
+import { startBerth } from './berth-process.test-helper.js';
 
 useLeakCheck();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { requireRealDaemon } from '../suite/support/real-daemon-tier.js';
-import { clauseOutcomes, expectReports, tail, useBerthRuns } from './testing/berth-run.js';
+import { clauseOutcomes, expectReports, tail, useBerthRuns } from './berth-run.test-helper.js';
 
 // `berth run --target docker` end to end against the real daemon of the real-daemon tier (CI
 // starts one and requires it). This is where the snapshot backend meets a real dockerd.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunCliOptions } from './run-options.js';
 import { planRun, runEnvironment } from './run.js';
-import { startBerth } from './testing/berth-process.js';
+import { startBerth } from './berth-process.test-helper.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { isAbsolute, join, relative } from 'node:path';
 import { readResultsFile, renderReports } from '../reports/render/index.js';
-import type { ResultsFile } from '../reports/results.js';
-import { isFailing } from '../suite/support/outcome.js';
+import type { ResultsFile } from '../reports/model/results.js';
+import { isFailing } from '../reports/model/outcome.js';
 
 /** Test counts of a results file, as the closing line states them. */
 export function countResults(results: ResultsFile): { passed: number; failed: number; skipped: number } {

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findClause } from '../suite/clauses/index.js';
-import { CLOSING_LINE, clauseOutcomes, expectReports, tail, useBerthRuns } from './testing/berth-run.js';
+import { CLOSING_LINE, clauseOutcomes, expectReports, tail, useBerthRuns } from './berth-run.test-helper.js';
 
 // `berth run` end to end: the reference, a ledger, a broken third-party proxy and a reference
 // driver. (The docker target is in run-docker.test.ts, so the two files run side by side.)
@@ -70,7 +70,7 @@ describe('berth run', () => {
 
   it('a broken third-party proxy fails clauses with what was sent, what came back, and its stderr', async () => {
     const command =
-      'node --import tsx cli/testing/broken-proxy.ts --listen {listen} --guest native={guest.native} --guest amd64={guest.amd64}';
+      'node --import tsx cli/broken-proxy.test-helper.ts --listen {listen} --guest native={guest.native} --guest amd64={guest.amd64}';
     const { code, lines, results, out } = await berthRun('broken-proxy', [
       '--target',
       'proxy-command',

@@ -10,7 +10,7 @@ import {
   startBerth as startBerthProcess,
   stopBerths,
   waitForLine,
-} from './testing/berth-process.js';
+} from './berth-process.test-helper.js';
 import { runDockerCli, type DockerCliRun } from '../suite/support/docker-cli.js';
 import { requireRealDaemon } from '../suite/support/real-daemon-tier.js';
 

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { isAbsolute } from 'node:path';
 import { formatPlatform, parsePlatform, startProxy } from '../reference/proxy/index.js';
-import { UnixSocketConnector } from '../simulators/vsock/index.js';
+import { UnixSocketConnector } from '../reference/transport/index.js';
 import { UsageError } from './cli-errors.js';
 import { formatListenAddress, parseListenAddress } from './listen-address.js';
 import type { ServeCliOptions } from './serve-options.js';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../suite/support/leak-check.js';
-import { requestJson } from '../suite/support/request-json.js';
-import { type BerthProcess, startBerth, stopBerths, waitForLine } from './testing/berth-process.js';
+import { requestJson } from '../suite/support/http/request-json.js';
+import { type BerthProcess, startBerth, stopBerths, waitForLine } from './berth-process.test-helper.js';
 
 describe('berth sim dockerd', () => {
   useLeakCheck();

@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
-import { clauseOfTitle, isClauseSelected } from '../suite/support/task-meta.js';
+import { clauseOfTitle, isClauseSelected } from './model/task-meta.js';
 
 export interface ProgressOptions {
   /** Redraw one live status line (a terminal, not CI); otherwise plain lines only. */

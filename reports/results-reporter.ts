@@ -5,8 +5,8 @@ import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import { readFileSync } from 'node:fs';
 import { componentOf } from '../suite/clauses/catalogue.js';
 import { catalogue, findClause } from '../suite/clauses/index.js';
-import { redact } from '../suite/support/transcript.js';
-import { isFailing, worstOutcome, OUTCOMES, type Outcome } from '../suite/support/outcome.js';
+import { redact } from './model/redact.js';
+import { isFailing, worstOutcome, OUTCOMES, type Outcome } from './model/outcome.js';
 import {
   RESULTS_SCHEMA,
   type ClauseResult,
@@ -15,8 +15,8 @@ import {
   type TargetInfo,
   type TestFailure,
   type TestResult,
-} from './results.js';
-import { clauseOfTitle, isClauseSelected } from '../suite/support/task-meta.js';
+} from './model/results.js';
+import { clauseOfTitle, isClauseSelected } from './model/task-meta.js';
 
 const VIOLATION_NAMES = new Set(['AssertionError', 'ClauseViolationError']);
 

@@ -6,7 +6,7 @@ import { createHeadReader } from '../../protocol/head-reader.js';
 import { getHeader } from '../../protocol/header-list.js';
 import type { RequestHead } from '../../protocol/http-head.js';
 import { createFrameDecoder } from '../../protocol/stdcopy-decoder.js';
-import { startTestDockerd, type TestDockerd } from '../../simulators/dockerd/testing/test-dockerd.js';
+import { startTestDockerd, type TestDockerd } from '../../simulators/dockerd/test-dockerd.test-helper.js';
 import { listenUnix, StreamReader, tempSocketPath } from '../../simulators/vsock/index.js';
 import { useLeakCheck } from '../../suite/support/leak-check.js';
 import { bridgeUpgrade, type BridgeOutcome } from './index.js';

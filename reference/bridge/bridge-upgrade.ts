@@ -7,7 +7,8 @@ import { buildGuestRequest } from './build-guest-request.js';
 import { exchangeHead } from './exchange-head.js';
 import { relayBody } from './relay-body.js';
 import { spliceStreams } from './splice-streams.js';
-import { swallowErrors, waitClosed } from './stream-control.js';
+import { swallowErrors } from './stream-control.js';
+import { waitClosed } from '../../protocol/wait-closed.js';
 import type { BridgeOptions, BridgeOutcome, UpgradeRequest } from './upgrade-request.js';
 
 /** UPG-8: upstream's HANDSHAKE_TIMEOUT. */

@@ -1,6 +1,7 @@
 import type { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
-import { swallowErrors, waitClosed } from './stream-control.js';
+import { swallowErrors } from './stream-control.js';
+import { waitClosed } from '../../protocol/wait-closed.js';
 
 /** How long an answered client may take to close its side before the bridge closes it anyway. */
 export const LINGER_MS = 1000;

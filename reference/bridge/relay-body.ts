@@ -4,7 +4,8 @@ import { GuestBodyError, StreamResetError } from './bridge-errors.js';
 import { createChunkedDecoder, encodeChunk, LAST_CHUNK } from './chunked-decoder.js';
 import { closeAfterAnswer } from './close-after-answer.js';
 import type { BodyFraming } from './plan-response.js';
-import { Listeners, resetStream, swallowErrors, waitClosed } from './stream-control.js';
+import { Listeners, resetStream, swallowErrors } from './stream-control.js';
+import { waitClosed } from '../../protocol/wait-closed.js';
 
 export interface RelayBodyResult {
   readonly error?: GuestBodyError | StreamResetError;

@@ -1,7 +1,8 @@
 import type { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
 import { StreamResetError } from './bridge-errors.js';
-import { isSpent, Listeners, resetStream, swallowErrors, waitClosed } from './stream-control.js';
+import { isSpent, Listeners, resetStream, swallowErrors } from './stream-control.js';
+import { waitClosed } from '../../protocol/wait-closed.js';
 
 export interface SpliceResult {
   /** Set when a side failed and the other was reset (UPG-17). */

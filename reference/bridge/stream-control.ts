@@ -37,22 +37,6 @@ export function resetStream(stream: Duplex): void {
   stream.destroy();
 }
 
-interface StreamStates {
-  readonly _readableState?: { readonly closeEmitted?: boolean };
-  readonly _writableState?: { readonly closeEmitted?: boolean };
-}
-
-function hasEmittedClose(stream: Duplex): boolean {
-  const states = stream as unknown as StreamStates;
-  return states._readableState?.closeEmitted === true || states._writableState?.closeEmitted === true;
-}
-
-/** Resolves once the stream has emitted 'close' (at once if it already has). */
-export function waitClosed(stream: Duplex): Promise<void> {
-  if (hasEmittedClose(stream)) return Promise.resolve();
-  return new Promise((resolve) => stream.once('close', () => resolve()));
-}
-
 /** True when both halves of the stream are over: its input ended and its output flushed. */
 export function isSpent(stream: Duplex): boolean {
   return stream.readableEnded && stream.writableFinished;

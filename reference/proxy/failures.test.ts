@@ -4,13 +4,8 @@ import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { ConnectOptions, Connector, Role } from '../../protocol/connector.js';
-import {
-  FaultyConnector,
-  listenUnix,
-  tempSocketPath,
-  UnixSocketConnector,
-  type FaultPlan,
-} from '../../simulators/vsock/index.js';
+import { FaultyConnector, listenUnix, tempSocketPath, type FaultPlan } from '../../simulators/vsock/index.js';
+import { UnixSocketConnector } from '../transport/index.js';
 import { startSimulatedGuest } from '../../suite/support/guests.js';
 import { useLeakCheck } from '../../suite/support/leak-check.js';
 import { startProxy, type RunningProxy } from './index.js';

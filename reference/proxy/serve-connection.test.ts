@@ -1,7 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { connect } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { tempSocketPath, UnixSocketConnector } from '../../simulators/vsock/index.js';
+import { tempSocketPath } from '../../simulators/vsock/index.js';
+import { UnixSocketConnector } from '../transport/index.js';
 import { useLeakCheck } from '../../suite/support/leak-check.js';
 import { startProxy } from './index.js';
 

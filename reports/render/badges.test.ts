@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Level } from '../../suite/clauses/catalogue.js';
-import type { ClauseResult } from '../results.js';
+import type { ClauseResult } from '../model/results.js';
 import { BADGE_COLOURS, badgeFileName, renderBadges, type Badge } from './badges.js';
-import { buildClause, buildResults, buildSampleResults, buildTest } from './testing/sample-results.js';
-import { findElements, parseXml, textContent } from './testing/parse-xml.js';
+import { buildClause, buildResults, buildSampleResults, buildTest } from './sample-results.test-helper.js';
+import { findElements, parseXml, textContent } from './parse-xml.test-helper.js';
 
 function overall(clauses: readonly ClauseResult[], orphans = false): Badge {
   const results = buildResults(clauses, {

@@ -1,5 +1,5 @@
 import { makeBadge } from 'badge-maker';
-import type { ResultsFile } from '../results.js';
+import type { ResultsFile } from '../model/results.js';
 import { summarizeResults, type Tally } from './summarize-results.js';
 
 export type BadgeColour = 'green' | 'amber' | 'red' | 'grey';

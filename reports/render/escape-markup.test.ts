@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeAttribute, escapeMarkup, showable } from './escape-markup.js';
-import { parseXml, textContent } from './testing/parse-xml.js';
+import { parseXml, textContent } from './parse-xml.test-helper.js';
 
 /** Any UTF-16 text, lone surrogates and control characters included. */
 const anyText = fc.string({

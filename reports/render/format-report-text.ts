@@ -1,4 +1,4 @@
-import type { TestFailure, TranscriptEntry } from '../results.js';
+import type { TestFailure, TranscriptEntry } from '../model/results.js';
 
 /** A transcript as plain text: each exchange as what was sent, then what came back. */
 export function formatTranscript(entries: readonly TranscriptEntry[]): string {

@@ -11,8 +11,8 @@ import {
   liveProcessesInGroup,
   type ChromiumPage,
   type HeadlessChromium,
-} from './testing/headless-chromium.js';
-import { buildSampleResults } from './testing/sample-results.js';
+} from './headless-chromium.test-helper.js';
+import { buildSampleResults } from './sample-results.test-helper.js';
 
 const executable = findChromium();
 const required = process.env.BERTH_REQUIRE_CHROMIUM === '1';

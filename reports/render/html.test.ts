@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { HTML_CONTENT_SECURITY_POLICY, HTML_FILTERS, renderHtml } from './html.js';
-import { buildClause, buildResults, buildSampleResults, buildTest } from './testing/sample-results.js';
+import { buildClause, buildResults, buildSampleResults, buildTest } from './sample-results.test-helper.js';
 
 const results = buildSampleResults();
 const html = renderHtml(results);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Outcome } from '../../suite/support/outcome.js';
-import type { ClauseResult, ResultsFile, TestFailure, TestResult } from '../results.js';
+import type { Outcome } from '../model/outcome.js';
+import type { ClauseResult, ResultsFile, TestFailure, TestResult } from '../model/results.js';
 import { escapeAttribute, escapeMarkup } from './escape-markup.js';
 import { formatDuration, formatFact, formatTranscript } from './format-report-text.js';
 import { reportStatus, summarizeResults, type ComponentSummary, type Tally } from './summarize-results.js';

@@ -8,8 +8,8 @@ import {
   buildSampleResults,
   buildTest,
   HOSTILE_TRANSCRIPT_TEXT,
-} from './testing/sample-results.js';
-import { findElements, parseXml, textContent, type XmlElement } from './testing/parse-xml.js';
+} from './sample-results.test-helper.js';
+import { findElements, parseXml, textContent, type XmlElement } from './parse-xml.test-helper.js';
 
 const results = buildSampleResults();
 const root = parseXml(renderJunit(results));

@@ -1,4 +1,4 @@
-import type { ClauseResult, ResultsFile, TestResult } from '../results.js';
+import type { ClauseResult, ResultsFile, TestResult } from '../model/results.js';
 import { escapeAttribute, escapeMarkup } from './escape-markup.js';
 import { formatFact, formatFailure, formatTranscript } from './format-report-text.js';
 import { reportStatus, summarizeResults } from './summarize-results.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { showable } from './escape-markup.js';
 import { formatTranscript } from './format-report-text.js';
 import { markdownFence, markdownInline, renderMarkdown } from './markdown.js';
-import { buildClause, buildResults, buildSampleResults, buildTest } from './testing/sample-results.js';
+import { buildClause, buildResults, buildSampleResults, buildTest } from './sample-results.test-helper.js';
 
 const results = buildSampleResults();
 const markdown = renderMarkdown(results);

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
-import type { Outcome } from '../../suite/support/outcome.js';
-import type { ClauseResult, ResultsFile, TestResult } from '../results.js';
+import type { Outcome } from '../model/outcome.js';
+import type { ClauseResult, ResultsFile, TestResult } from '../model/results.js';
 import { showable } from './escape-markup.js';
 import { formatDuration, formatFact, formatTranscript } from './format-report-text.js';
 import { LEVELS, reportStatus, summarizeResults, type Tally } from './summarize-results.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseResultsFile, readResultsFile } from './read-results-file.js';
-import { buildSampleResults } from './testing/sample-results.js';
+import { buildSampleResults } from './sample-results.test-helper.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { OUTCOMES, type Outcome } from '../../suite/support/outcome.js';
-import { RESULTS_SCHEMA, type ResultsFile } from '../results.js';
+import { OUTCOMES, type Outcome } from '../model/outcome.js';
+import { RESULTS_SCHEMA, type ResultsFile } from '../model/results.js';
 import { InvalidResultsFileError } from './render-errors.js';
 
 const LEVELS = ['MUST', 'SHOULD', 'MAY'] as const;

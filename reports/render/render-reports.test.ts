@@ -3,10 +3,10 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ResultsFile } from '../results.js';
+import type { ResultsFile } from '../model/results.js';
 import { readResultsFile, renderReports } from './index.js';
-import { buildSampleResults } from './testing/sample-results.js';
-import { parseXml } from './testing/parse-xml.js';
+import { buildSampleResults } from './sample-results.test-helper.js';
+import { parseXml } from './parse-xml.test-helper.js';
 
 let dir: string;
 beforeEach(async () => {

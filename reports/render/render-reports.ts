@@ -1,7 +1,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { COMPONENTS } from '../../suite/clauses/catalogue.js';
-import type { ResultsFile } from '../results.js';
+import type { ResultsFile } from '../model/results.js';
 import { badgeFileName, renderBadges } from './badges.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';

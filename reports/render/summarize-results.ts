@@ -1,6 +1,6 @@
 import type { Level } from '../../suite/clauses/catalogue.js';
-import { worstOutcome, type Outcome } from '../../suite/support/outcome.js';
-import type { ClauseResult, ResultsFile, TestResult } from '../results.js';
+import { worstOutcome, type Outcome } from '../model/outcome.js';
+import type { ClauseResult, ResultsFile, TestResult } from '../model/results.js';
 
 /**
  * How a report shows a clause or a test: its outcome, except that a failure listed in the

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { runDockerCli, type DockerCliRun } from '../../suite/support/docker-cli.js';
 import { useLeakCheck } from '../../suite/support/leak-check.js';
-import { startTestDockerd, type TestDockerd } from './testing/test-dockerd.js';
+import { startTestDockerd, type TestDockerd } from './test-dockerd.test-helper.js';
 
 useLeakCheck();
 

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../suite/support/leak-check.js';
 import { MemoryConnector, memorySocketProbe } from '../vsock/index.js';
 import { createSimulatedDockerd } from './index.js';
-import { RawConnection } from './testing/raw-connection.js';
-import { startTestDockerd, until } from './testing/test-dockerd.js';
+import { RawConnection } from './raw-connection.test-helper.js';
+import { startTestDockerd, until } from './test-dockerd.test-helper.js';
 
 useLeakCheck([memorySocketProbe]);
 

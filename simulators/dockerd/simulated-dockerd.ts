@@ -12,6 +12,7 @@ import { createIdGenerator } from './engine/id-generator.js';
 import { DEFAULT_SEED_IMAGES, type SeedImage } from './engine/seed-image.js';
 import type { ResponseWriter } from './http/response-writer.js';
 import { serveConnection, type HttpRequest } from './http/serve-connection.js';
+import { waitClosed } from '../../protocol/wait-closed.js';
 
 export interface SimulatedDockerdOptions {
   /** Reported as /info Name; also the default ID seed. Default "sim-dockerd". */
@@ -86,11 +87,6 @@ function defaultPullError(domain: string): string {
   const host = domain === 'docker.io' ? 'registry-1.docker.io' : domain;
   const lookup = host.replace(/:\d+$/, '');
   return `Get "https://${host}/v2/": dial tcp: lookup ${lookup} on ${hostResolver()}: no such host`;
-}
-
-function waitClosed(socket: Duplex): Promise<void> {
-  if (socket.closed) return Promise.resolve();
-  return new Promise((resolve) => socket.once('close', () => resolve()));
 }
 
 class SimulatedDockerdImpl implements SimulatedDockerd {

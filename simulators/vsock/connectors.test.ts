@@ -6,12 +6,12 @@ import { Client } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { hasErrorCode } from '../../protocol/errors.js';
 import { useLeakCheck } from '../../suite/support/leak-check.js';
-import { createRecordingGuest, eventually, HARNESSES } from './connector-harness.js';
+import { createRecordingGuest, eventually, HARNESSES } from './connector-harness.test-helper.js';
 import { listenUnix, tempSocketPath } from './listen-unix.js';
 import { MemoryConnector } from './memory-connector.js';
 import { memorySocketProbe } from './memory-duplex-pair.js';
 import { StreamReader } from './stream-reader.js';
-import { UnixSocketConnector } from './unix-socket-connector.js';
+import { UnixSocketConnector } from '../../reference/transport/unix-socket-connector.js';
 
 useLeakCheck([memorySocketProbe]);
 

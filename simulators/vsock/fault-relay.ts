@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { ConnectionLog, ConnectionOutcome } from './connection-log.js';
 import { GARBAGE_BYTES, type Fault } from './faults.js';
 import { isMemorySocket, resetMemorySocket, type MemorySocket } from './memory-duplex-pair.js';
-import { waitClosed } from './wait-closed.js';
+import { waitClosed } from '../../protocol/wait-closed.js';
 
 /** Guest output queued in the relay above this many bytes pauses the guest. */
 const QUEUE_HIGH_WATER = 64 * 1024;

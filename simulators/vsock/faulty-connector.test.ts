@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 import type { Role } from '../../protocol/connector.js';
 import { useLeakCheck } from '../../suite/support/leak-check.js';
 import type { ConnectionRecord } from './connection-log.js';
-import { createRecordingGuest, eventually, HARNESSES, type HarnessFactory } from './connector-harness.js';
+import {
+  createRecordingGuest,
+  eventually,
+  HARNESSES,
+  type HarnessFactory,
+} from './connector-harness.test-helper.js';
 import { Faults, GARBAGE_BYTES, faultPlan, type Fault, type FaultScript } from './faults.js';
 import { FaultyConnector } from './faulty-connector.js';
 import type { GuestSink } from './guest-sink.js';

@@ -34,6 +34,4 @@ export {
   resetMemorySocket,
   type MemoryDuplexPairOptions,
 } from './memory-duplex-pair.js';
-export { UnixSocketConnector, type UnixSocketConnectorOptions } from './unix-socket-connector.js';
-export { hasEmittedClose, waitClosed } from './wait-closed.js';
 export { StreamReader, StreamReaderTimeoutError } from './stream-reader.js';

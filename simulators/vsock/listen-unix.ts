@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BerthError } from '../../protocol/errors.js';
 import { deliverToGuest, type GuestSink } from './guest-sink.js';
-import { waitClosed } from './wait-closed.js';
+import { waitClosed } from '../../protocol/wait-closed.js';
 
 /** Linux `sockaddr_un.sun_path` holds 108 bytes including the terminating NUL. */
 export const MAX_UNIX_PATH_BYTES = 107;

@@ -9,7 +9,7 @@ import {
 } from '../../protocol/connector.js';
 import { deliverToGuest, type GuestSink } from './guest-sink.js';
 import { createMemoryDuplexPair, type MemorySocket } from './memory-duplex-pair.js';
-import { waitClosed } from './wait-closed.js';
+import { waitClosed } from '../../protocol/wait-closed.js';
 
 export interface MemoryConnectorOptions {
   /**

@@ -10,7 +10,7 @@ import {
   type MemorySocket,
 } from './memory-duplex-pair.js';
 import { StreamReader } from './stream-reader.js';
-import { waitClosed } from './wait-closed.js';
+import { waitClosed } from '../../protocol/wait-closed.js';
 
 useLeakCheck([memorySocketProbe]);
 

@@ -1,9 +1,9 @@
 import type { Duplex } from 'node:stream';
 import { describe } from 'vitest';
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import { useLeakCheck } from '../support/leak-check.js';
 import { collect, echoGuest, ending, patternBytes, until, within, write } from '../support/streams.js';
-import { getTarget } from '../support/target.js';
+import { getTarget } from '../harness/current-target.js';
 
 // One run per connector kind the target offers; a target without connectors gets each clause
 // once, and `use('transport')` marks it disabled.

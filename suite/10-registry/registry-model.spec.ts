@@ -1,6 +1,6 @@
 import { profileRuns } from '../support/profile.js';
 import fc from 'fast-check';
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import { exactKeys, registryUniverseArb } from '../support/arbitraries/registry.js';
 import { registryCommandsArb } from './registry-commands.js';
 import { RegistryModel } from './registry-model.js';

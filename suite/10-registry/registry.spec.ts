@@ -1,7 +1,7 @@
 import type { Role } from '../../protocol/connector.js';
 import type { WorkloadLookup, WorkloadRegistryPort } from '../../protocol/workload-registry.js';
 import { describe } from 'vitest';
-import { clause, type ClauseContext } from '../support/clause.js';
+import { clause, type ClauseContext } from '../harness/clause.js';
 
 // Two roles, as in a product with a native VM and an amd64 (Rosetta/QEMU) VM.
 const NATIVE: Role = 'native';

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { describe } from 'vitest';
-import { clause, type ClauseContext } from '../support/clause.js';
+import { clause, type ClauseContext } from '../harness/clause.js';
 import {
   absentGuestPath,
   startScriptedGuest,
@@ -9,7 +9,7 @@ import {
   type ScriptedAnswer,
 } from '../support/guests.js';
 import { useLeakCheck } from '../support/leak-check.js';
-import { call, createContainer, demux, rawExchange, startTwoRoleStack } from './proxy-client.js';
+import { call, createContainer, demux, rawExchange, startTwoRoleStack } from '../harness/proxy-client.js';
 
 /** A scripted guest alone behind the proxy (role native); it answers each request with `answer`. */
 async function scriptedStack(

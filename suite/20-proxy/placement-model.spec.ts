@@ -2,7 +2,7 @@ import { profileRuns } from '../support/profile.js';
 import fc from 'fast-check';
 import type { ExpectStatic } from 'vitest';
 import { describe } from 'vitest';
-import { clause, type ClauseContext } from '../support/clause.js';
+import { clause, type ClauseContext } from '../harness/clause.js';
 import type { RunningGuest } from '../support/guests.js';
 import { useLeakCheck } from '../support/leak-check.js';
 import {
@@ -16,7 +16,7 @@ import {
   type ExecFollowUp,
   type IdentifierForm,
 } from '../support/arbitraries/proxy.js';
-import { call, createContainer, openTwoRoleStack, type Answer } from './proxy-client.js';
+import { call, createContainer, openTwoRoleStack, type Answer } from '../harness/proxy-client.js';
 
 type GuestRole = 'native' | 'amd64';
 

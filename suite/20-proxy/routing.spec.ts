@@ -1,7 +1,7 @@
 import { describe } from 'vitest';
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import { useLeakCheck } from '../support/leak-check.js';
-import { call, createContainer, guestHas, startTwoRoleStack } from './proxy-client.js';
+import { call, createContainer, guestHas, startTwoRoleStack } from '../harness/proxy-client.js';
 
 describe('proxy routing', () => {
   useLeakCheck();

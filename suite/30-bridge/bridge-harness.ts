@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { connect, type Socket } from 'node:net';
-import type { ClauseContext } from '../support/clause.js';
+import type { ClauseContext } from '../harness/clause.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
 import { attachLog, TRANSCRIPT_TEXT_LIMIT } from '../support/transcript.js';
 import { Received } from './received.js';

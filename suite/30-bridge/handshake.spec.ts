@@ -1,5 +1,5 @@
 import { describe, type ExpectStatic } from 'vitest';
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import { useLeakCheck } from '../support/leak-check.js';
 import {
   ATTACH_REQUEST,

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { describe } from 'vitest';
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import { useLeakCheck } from '../support/leak-check.js';
 import { patternBytes } from '../support/streams.js';
 import { ATTACH_REQUEST, dechunkBody, execStartRequest, startRig } from './bridge-harness.js';

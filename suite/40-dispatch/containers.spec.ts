@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe } from 'vitest';
 import { RuntimeInternalError, RuntimeNotFoundError } from '../../protocol/runtime-errors.js';
 import { dispatchConfigArb, imageKnowledgeArb } from '../support/arbitraries/dispatch.js';
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import { dispatchCommandsArb, DispatchModel, type DispatchSystem, type Owner } from './dispatch-model.js';
 import { caught, cid, isolation, mockRig, receivers, spec } from './dispatch-rig.js';
 

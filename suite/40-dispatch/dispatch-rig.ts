@@ -1,5 +1,5 @@
 import { displayContainerId, type ContainerId, type ServiceSpec } from '../../protocol/runtime.js';
-import type { ClauseContext } from '../support/clause.js';
+import type { ClauseContext } from '../harness/clause.js';
 import type { Target } from '../targets/target.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
 

@@ -6,7 +6,7 @@ import {
   WrongPlatformError,
 } from '../../protocol/runtime-errors.js';
 import type { LogEntry, OsKind, RuntimeMarker } from '../../protocol/runtime.js';
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import { cid, collect, mockRig, receivers, spec } from './dispatch-rig.js';
 
 describe('reads', () => {

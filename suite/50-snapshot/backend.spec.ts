@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'vitest';
-import type { ClauseContext } from '../support/clause.js';
-import { clause } from '../support/clause.js';
+import type { ClauseContext } from '../harness/clause.js';
+import { clause } from '../harness/clause.js';
 import { describeEndpoints, type SnapshotSession } from './snapshot-endpoints.js';
 
 const TIMEOUT = { timeoutMs: 60_000 };

@@ -1,7 +1,7 @@
 import { GenericContainer, type StartedTestContainer } from 'testcontainers';
 import { afterAll, describe, expect } from 'vitest';
-import type { ClauseContext } from '../support/clause.js';
-import { getTarget } from '../support/target.js';
+import type { ClauseContext } from '../harness/clause.js';
+import { getTarget } from '../harness/current-target.js';
 import type { Target } from '../targets/target.js';
 
 type SnapshotFacet = NonNullable<Target['snapshot']>;

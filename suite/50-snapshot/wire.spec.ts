@@ -9,7 +9,7 @@ import {
   stepKeyArb,
   tagArb,
 } from '../support/arbitraries/snapshot.js';
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import { startScriptedGuest, type ReceivedRequest } from '../support/guests.js';
 
 const CONTAINER = 'c'.repeat(64);

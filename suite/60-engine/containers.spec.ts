@@ -1,4 +1,4 @@
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import {
   CONTAINER_ID,
   describeEngineKinds,

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, type ExpectStatic } from 'vitest';
-import type { ClauseContext } from '../support/clause.js';
+import type { ClauseContext } from '../harness/clause.js';
 import { createFrameDecoder } from '../../protocol/stdcopy-decoder.js';
 import { useLeakCheck } from '../support/leak-check.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
-import { getTarget } from '../support/target.js';
+import { getTarget } from '../harness/current-target.js';
 import type { Target } from '../targets/target.js';
 import { EngineClient, type Exchange, type Reply, type RequestSpec } from './engine-client.js';
 

@@ -1,4 +1,4 @@
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
 import type { Exchange } from './engine-client.js';
 import {

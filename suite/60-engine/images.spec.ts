@@ -1,5 +1,5 @@
-import type { ClauseContext } from '../support/clause.js';
-import { clause } from '../support/clause.js';
+import type { ClauseContext } from '../harness/clause.js';
+import { clause } from '../harness/clause.js';
 import { describeEngineKinds, ENGINE_TIMEOUT, expectError, type Engine } from './engine-kinds.js';
 import { decodeTar, encodeTar } from './tar-entries.js';
 

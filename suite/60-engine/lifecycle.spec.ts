@@ -1,4 +1,4 @@
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import { describeEngineKinds, ENGINE_TIMEOUT, expectError } from './engine-kinds.js';
 
 const post = (path: string, query?: Record<string, string | number | boolean>) =>

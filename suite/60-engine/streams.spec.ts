@@ -1,4 +1,4 @@
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import type { Exchange } from './engine-client.js';
 import {
   apiAtLeast,

@@ -1,4 +1,4 @@
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import { describeEngineKinds, ENGINE_TIMEOUT, expectError } from './engine-kinds.js';
 
 describeEngineKinds('system endpoints', ({ kind, get }) => {

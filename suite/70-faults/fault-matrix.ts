@@ -1,6 +1,6 @@
 import { describe, type ExpectStatic } from 'vitest';
 import type { ClauseId } from '../clauses/index.js';
-import { clause, type ClauseContext } from '../support/clause.js';
+import { clause, type ClauseContext } from '../harness/clause.js';
 import { startFaultyGuest, type FaultyGuest, type GuestFault } from '../support/faulty-guest.js';
 import { useLeakCheck } from '../support/leak-check.js';
 import { ClauseViolationError } from '../support/suite-errors.js';

@@ -1,6 +1,6 @@
 import { describe } from 'vitest';
-import { call, IMAGE } from '../20-proxy/proxy-client.js';
-import { clause, type ClauseContext } from '../support/clause.js';
+import { call, IMAGE } from '../harness/proxy-client.js';
+import { clause, type ClauseContext } from '../harness/clause.js';
 import { startKeepAliveGuest, startSimulatedGuest, type KeepAliveGuest } from '../support/guests.js';
 import { useLeakCheck } from '../support/leak-check.js';
 import { recordExchange } from '../support/transcript.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe } from 'vitest';
 import { hostileNameArb, hostilePlatformArb } from '../support/arbitraries/hostile-input.js';
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import { useLeakCheck } from '../support/leak-check.js';
 import { profileRuns } from '../support/profile.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
@@ -12,7 +12,7 @@ import {
   IMAGE,
   startTwoRoleStack,
   type TwoRoleStack,
-} from '../20-proxy/proxy-client.js';
+} from '../harness/proxy-client.js';
 import { assertStillServing, HOSTILE_CORPUS } from './hostile-stack.js';
 
 /** How many containers the guests hold between them. */

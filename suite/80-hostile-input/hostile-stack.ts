@@ -1,34 +1,11 @@
-import { readFileSync } from 'node:fs';
-import type { ClauseContext } from '../support/clause.js';
+import { loadHostileCorpus } from '../../fixtures/hostile-input/hostile-corpus.js';
+import type { ClauseContext } from '../harness/clause.js';
 import { startScriptedGuest, type ReceivedRequest, type ScriptedAnswer } from '../support/guests.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
-import { call, rawExchange } from '../20-proxy/proxy-client.js';
+import { call, rawExchange } from '../harness/proxy-client.js';
 
-/** One raw request of the fixed corpus. */
-export interface RawCase {
-  readonly name: string;
-  /** The bytes, one character per byte (latin1). */
-  readonly bytes: string;
-  /** Half-close after sending (a client that gives up mid-head). */
-  readonly halfClose?: boolean;
-}
-
-export interface HostileCorpus {
-  readonly unparseable: readonly RawCase[];
-  readonly framing: readonly RawCase[];
-  readonly smuggling: readonly RawCase[];
-  /** Chunked bodies with a defect, sent after a chunked create head. */
-  readonly badChunks: readonly { readonly name: string; readonly chunks: string }[];
-  /** Request targets with traversal and encoding tricks. */
-  readonly paths: readonly string[];
-  readonly platforms: readonly string[];
-  readonly names: readonly string[];
-}
-
-/** The fixed corpus (hostile-corpus.json beside this file). */
-export const HOSTILE_CORPUS = JSON.parse(
-  readFileSync(new URL('./hostile-corpus.json', import.meta.url), 'utf8'),
-) as HostileCorpus;
+/** The fixed corpus (fixtures/hostile-input/corpus.json). */
+export const HOSTILE_CORPUS = loadHostileCorpus();
 
 /** A marker that names the smuggled request; it must never appear in anything a guest receives. */
 export const SMUGGLED = 'smuggled-9f3c';

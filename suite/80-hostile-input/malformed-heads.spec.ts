@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe } from 'vitest';
 import { headNoiseArb } from '../support/arbitraries/http-head.js';
 import { malformedHeadArb } from '../support/arbitraries/hostile-input.js';
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import { useLeakCheck } from '../support/leak-check.js';
 import { profileRuns } from '../support/profile.js';
 import { ClauseViolationError } from '../support/suite-errors.js';

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe } from 'vitest';
 import { hostileIdRequestArb, type HostileRequestLine } from '../support/arbitraries/hostile-input.js';
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import type { ReceivedRequest } from '../support/guests.js';
 import { useLeakCheck } from '../support/leak-check.js';
 import { profileRuns } from '../support/profile.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
-import { startTwoRoleStack } from '../20-proxy/proxy-client.js';
+import { startTwoRoleStack } from '../harness/proxy-client.js';
 import {
   assertStillServing,
   HOSTILE_CORPUS,

@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { describe } from 'vitest';
-import { clause } from '../support/clause.js';
+import { clause } from '../harness/clause.js';
 import { startSimulatedGuest } from '../support/guests.js';
 import { useLeakCheck } from '../support/leak-check.js';
-import { call, createContainer, guestHas, IMAGE, startTwoRoleStack } from '../20-proxy/proxy-client.js';
+import { call, createContainer, guestHas, IMAGE, startTwoRoleStack } from '../harness/proxy-client.js';
 import { startHostileStack } from './hostile-stack.js';
 
 const messageOf = (text: string): unknown => {

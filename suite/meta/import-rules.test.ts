@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { checkImport } from './import-rules.js';
+import { checkImport, LAYOUT, ruleFor } from './import-rules.js';
 import { importsOf, projectTsFiles } from './project-files.js';
 
-describe('import rules (ARCHITECTURE.md, Layout)', () => {
+describe('import rules (README, Layout)', () => {
   it('holds for every file of the project', () => {
     const files = projectTsFiles();
     expect(files.length).toBeGreaterThan(10);
@@ -14,15 +14,32 @@ describe('import rules (ARCHITECTURE.md, Layout)', () => {
     expect(violations).toEqual([]);
   });
 
+  it('has a rule for every source folder', () => {
+    const unruled = projectTsFiles()
+      .filter((file) => file.includes('/'))
+      .filter((file) => ruleFor(file) === undefined);
+    expect(unruled).toEqual([]);
+    expect(LAYOUT.map((rule) => rule.folder)).toContain('suite/NN-area/');
+  });
+
   it.each([
     ['reference/proxy/server.ts', "import { x } from '../../simulators/dockerd/index.js';"],
-    ['reference/registry/registry.ts', "import { y } from '../../suite/support/clause.js';"],
+    ['reference/registry/registry.ts', "import { y } from '../../suite/harness/clause.js';"],
     ['simulators/dockerd/engine.ts', "import { z } from '../../reference/registry/registry.js';"],
     ['protocol/stdcopy.ts', "import { connect } from 'node:net';"],
     ['protocol/stdcopy.ts', "import fc from 'fast-check';"],
+    ['protocol/stdcopy.ts', "import { x } from '../fixtures/hostile-input/hostile-corpus.js';"],
     ['suite/20-proxy/routing.spec.ts', "import { createProxy } from '../../reference/proxy/index.js';"],
     ['suite/20-proxy/routing.spec.ts', "import { createTarget } from '../targets/index.js';"],
     ['suite/20-proxy/routing.spec.ts', "const m = await import('../../simulators/vsock/index.js');"],
+    ['suite/20-proxy/routing.spec.ts', "import { x } from '../80-hostile-input/hostile-stack.js';"],
+    ['suite/support/guests.ts', "import { getTarget } from '../harness/current-target.js';"],
+    ['suite/support/guests.ts', "import { TARGETS } from '../targets/index.js';"],
+    ['suite/targets/docker.ts', "import { clause } from '../harness/clause.js';"],
+    ['suite/clauses/hnd.ts', "import { x } from '../support/transcript.js';"],
+    ['reports/model/outcome.ts', "import { x } from '../render/html.js';"],
+    ['reports/render/html.ts', "import { x } from '../../suite/support/transcript.js';"],
+    ['cli/serve.ts', "import { spawnBerth } from './berth-process.test-helper.js';"],
   ])('refuses %s doing: %s', (file, line) => {
     const [edge] = importsOf(file, line);
     expect(edge).toBeDefined();
@@ -33,10 +50,17 @@ describe('import rules (ARCHITECTURE.md, Layout)', () => {
     ['reference/proxy/server.ts', "import { parse } from '../../protocol/http-head.js';"],
     ['protocol/connector.ts', "import type { Duplex } from 'node:stream';"],
     ['protocol/connector.ts', "import type { Socket } from 'node:net';"],
-    ['suite/20-proxy/routing.spec.ts', "import { clause } from '../support/clause.js';"],
+    ['suite/20-proxy/routing.spec.ts', "import { clause } from '../harness/clause.js';"],
     ['suite/20-proxy/routing.spec.ts', "import type { Target } from '../targets/target.js';"],
+    [
+      'suite/80-hostile-input/x.spec.ts',
+      "import { x } from '../../fixtures/hostile-input/hostile-corpus.js';",
+    ],
     ['simulators/dockerd/engine.ts', "import { encodeFrame } from '../../protocol/stdcopy-encoder.js';"],
     ['reference/proxy/server.test.ts', "import { x } from '../../simulators/dockerd/index.js';"],
+    ['suite/harness/clause.ts', "import { TARGETS } from '../targets/index.js';"],
+    ['reports/render/html.ts', "import type { Outcome } from '../model/outcome.js';"],
+    ['cli/serve.test.ts', "import { spawnBerth } from './berth-process.test-helper.js';"],
   ])('allows %s doing: %s', (file, line) => {
     const [edge] = importsOf(file, line);
     expect(edge).toBeDefined();

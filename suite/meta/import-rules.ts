@@ -20,9 +20,157 @@ const IO_BUILTINS = new Set([
   'inspector',
 ]);
 
+/** One folder of the layout: what lives there and which folders its code may import. */
+export interface FolderRule {
+  /** A root-relative folder with a trailing slash; `suite/NN-area/` stands for every spec area. */
+  readonly folder: string;
+  readonly holds: string;
+  /** Folders (or single files) its non-test code may import; its own folder is always allowed. */
+  readonly mayImport: readonly string[];
+  /** Whether it may import npm packages (protocol/ may not). */
+  readonly packages?: boolean;
+}
+
+const SPEC_AREA = 'suite/NN-area/';
+
+/**
+ * The project's layout, most specific folder first. Tests (`*.test.ts`) and test helpers
+ * (`*.test-helper.ts`) may import anything but the spec areas' rules; specs (`suite/NN-area/`)
+ * follow the area's rule.
+ */
+export const LAYOUT: readonly FolderRule[] = [
+  {
+    folder: 'protocol/',
+    holds:
+      'wire formats and ports shared by the reference and its drivers: HTTP/1.1 heads and bodies, stdcopy, Docker errors, the driver protocol, Connector, Runtime; no I/O at import',
+    mayImport: [],
+    packages: false,
+  },
+  {
+    folder: 'fixtures/',
+    holds:
+      'recorded data (client captures, the hostile-input corpus) and the tiny typed loaders that read it',
+    mayImport: ['protocol/'],
+  },
+  {
+    folder: 'reference/',
+    holds:
+      'the reference components: registry, proxy, bridge, dispatch, snapshot, the unix-socket transport, the drivers',
+    mayImport: ['protocol/'],
+  },
+  {
+    folder: 'simulators/',
+    holds:
+      'doubles written from the Docker API contract: simulated dockerd, fake vsock connectors, runtimes, OCI registry, fidelity harness',
+    mayImport: ['protocol/', 'fixtures/'],
+  },
+  {
+    folder: 'suite/clauses/',
+    holds: 'the clause catalogue: families, ids, levels, sources, one sentence each',
+    mayImport: [],
+  },
+  {
+    folder: 'reports/model/',
+    holds: 'the run model: outcomes, the task meta the harness records, the results.json schema, redaction',
+    mayImport: ['suite/clauses/', 'protocol/'],
+  },
+  {
+    folder: 'reports/',
+    holds:
+      'vitest reporters (progress, results.json, closing line) and renderers (JUnit, Markdown, HTML, badges)',
+    mayImport: ['reports/model/', 'suite/clauses/', 'protocol/'],
+  },
+  {
+    folder: 'suite/support/',
+    holds: 'the suite’s own tools: raw HTTP client, guests, transcripts, leak checks, streams, arbitraries',
+    mayImport: ['suite/clauses/', 'reports/model/', 'protocol/', 'simulators/', 'fixtures/'],
+  },
+  {
+    folder: 'suite/expectations/',
+    holds: 'per-target ledgers of known failures',
+    mayImport: ['suite/clauses/', 'suite/support/', 'reports/model/', 'protocol/'],
+  },
+  {
+    folder: 'suite/targets/',
+    holds: 'how the suite reaches a system: one target each, the only place that builds concrete stacks',
+    mayImport: [
+      'suite/clauses/',
+      'suite/support/',
+      'reports/model/',
+      'protocol/',
+      'reference/',
+      'simulators/',
+      'fixtures/',
+    ],
+  },
+  {
+    folder: 'suite/harness/',
+    holds: 'clause(), the run’s target, vitest setup files, stacks the specs share',
+    mayImport: [
+      'suite/clauses/',
+      'suite/support/',
+      'suite/expectations/',
+      'suite/targets/',
+      'reports/model/',
+      'protocol/',
+      'simulators/',
+      'fixtures/',
+    ],
+  },
+  {
+    folder: SPEC_AREA,
+    holds: 'conformance specs, one clause per test, and the helpers of that area only',
+    mayImport: [
+      'suite/harness/',
+      'suite/support/',
+      'suite/clauses/',
+      'protocol/',
+      'fixtures/',
+      'suite/targets/target.ts (types)',
+    ],
+  },
+  {
+    folder: 'suite/meta/',
+    holds: 'tests of the suite itself: catalogue, clause coverage, import rules, outcomes',
+    mayImport: ['*'],
+  },
+  {
+    folder: 'cli/',
+    holds: 'the berth command: run, list, report, serve, sim dockerd, driver',
+    mayImport: ['*'],
+  },
+  {
+    folder: 'bench/',
+    holds: 'benchmarks that print ratios against a baseline measured in the same run',
+    mayImport: ['*'],
+  },
+];
+
 const isTestFile = (file: string): boolean => file.endsWith('.test.ts') || file.endsWith('.spec.ts');
-const topDir = (path: string): string => path.split('/')[0] ?? '';
-const isSpecArea = (path: string): boolean => /^suite\/\d\d-[^/]+\//.test(path);
+const isTestHelper = (file: string): boolean => file.endsWith('.test-helper.ts');
+const SPEC_AREA_PATH = /^suite\/\d\d-[^/]+\//;
+
+/** The rule that governs `path`: the spec area's, or the most specific folder's. */
+export function ruleFor(path: string): FolderRule | undefined {
+  if (SPEC_AREA_PATH.test(path)) return LAYOUT.find((rule) => rule.folder === SPEC_AREA);
+  return LAYOUT.filter((rule) => path.startsWith(rule.folder)).sort(
+    (a, b) => b.folder.length - a.folder.length,
+  )[0];
+}
+
+function allows(rule: FolderRule, from: string, edge: ImportEdge): boolean {
+  const to = edge.resolved!;
+  if (rule.mayImport.includes('*')) return true;
+  const own = rule.folder === SPEC_AREA ? SPEC_AREA_PATH.exec(from)![0] : rule.folder;
+  if (to.startsWith(own)) return true;
+  return rule.mayImport.some((allowed) => {
+    if (allowed.endsWith(' (types)')) return edge.typeOnly && to === allowed.slice(0, -' (types)'.length);
+    // A folder rule never reaches into a more specific folder that has a rule of its own, unless named.
+    if (!to.startsWith(allowed)) return false;
+    const target = ruleFor(to);
+    return target === undefined || target.folder === allowed || !target.folder.startsWith(allowed);
+  });
+}
 
 export interface Violation {
   readonly rule: string;
@@ -30,62 +178,33 @@ export interface Violation {
 }
 
 /**
- * The import rules of ARCHITECTURE.md:
- * - reference/ imports only reference/ and protocol/ (never suite/, simulators/, fixtures/, cli/, reports/, bench/);
- * - simulators/ never imports reference/ (nor suite/, cli/, reports/, bench/);
- * - protocol/ imports only protocol/, and I/O built-ins only as types (no I/O at import);
- * - fixtures/ imports only fixtures/ and protocol/;
- * - specs (suite/NN-area/) reach systems only through targets: never reference/, simulators/,
- *   fixtures/, cli/ or suite/targets/ directly (types from suite/targets/target.ts excepted).
- * Unit tests beside the code (`*.test.ts`) may use simulators and fixtures to drive it.
+ * Checks one import against LAYOUT. Besides the folder rules:
+ * - protocol/ imports no packages and I/O built-ins only as types (no I/O at import);
+ * - a test helper (`*.test-helper.ts`) is imported only by tests and other test helpers;
+ * - tests and test helpers may import anything, but specs follow their area's rule.
  */
 export function checkImport(edge: ImportEdge): Violation | undefined {
-  const from = edge.from;
-  const to = edge.resolved;
-  const area = topDir(from);
-  const toDir = to === undefined ? undefined : topDir(to);
-  const builtin = edge.specifier.startsWith('node:') ? edge.specifier.slice('node:'.length) : undefined;
+  const { from, resolved: to } = edge;
   const violation = (rule: string): Violation => ({ rule, edge });
+  const builtin = edge.specifier.startsWith('node:') ? edge.specifier.slice('node:'.length) : undefined;
+  const spec = SPEC_AREA_PATH.test(from);
 
-  if (isSpecArea(from)) {
-    if (toDir !== undefined && ['reference', 'simulators', 'fixtures', 'cli', 'bench'].includes(toDir)) {
-      return violation('specs reach systems only through targets, never by importing ' + toDir + '/');
-    }
-    if (
-      to !== undefined &&
-      to.startsWith('suite/targets/') &&
-      !(edge.typeOnly && to === 'suite/targets/target.ts')
-    ) {
-      return violation(
-        'specs get their target from suite/support, never by building one from suite/targets/',
-      );
+  if (to !== undefined && isTestHelper(to) && !isTestFile(from) && !isTestHelper(from)) {
+    return violation('test helpers (*.test-helper.ts) are imported only by tests');
+  }
+  if ((isTestFile(from) || isTestHelper(from)) && !spec) return undefined;
+
+  const rule = ruleFor(from);
+  if (rule === undefined) return undefined;
+  if (to === undefined) {
+    if (builtin === undefined && rule.packages === false)
+      return violation(`${rule.folder} imports no packages`);
+    if (builtin !== undefined && rule.folder === 'protocol/' && IO_BUILTINS.has(builtin) && !edge.typeOnly) {
+      return violation(`protocol/ does no I/O at import: node:${builtin} only as a type`);
     }
     return undefined;
   }
-  if (isTestFile(from)) return undefined;
-
-  if (area === 'reference' && toDir !== undefined && !['reference', 'protocol'].includes(toDir)) {
-    return violation('reference/ imports only reference/ and protocol/');
-  }
-  if (
-    area === 'simulators' &&
-    toDir !== undefined &&
-    ['reference', 'suite', 'cli', 'reports', 'bench'].includes(toDir)
-  ) {
-    return violation('simulators/ never import ' + toDir + '/ (a shared bug would hide itself)');
-  }
-  if (area === 'protocol') {
-    if (toDir !== undefined && toDir !== 'protocol') return violation('protocol/ imports only protocol/');
-    if (to === undefined && builtin === undefined) return violation('protocol/ imports no packages');
-    if (builtin !== undefined && IO_BUILTINS.has(builtin) && !edge.typeOnly) {
-      return violation('protocol/ does no I/O at import: node:' + builtin + ' only as a type');
-    }
-  }
-  if (area === 'fixtures' && toDir !== undefined && !['fixtures', 'protocol'].includes(toDir)) {
-    return violation('fixtures/ imports only fixtures/ and protocol/');
-  }
-  if (area === 'reports' && toDir !== undefined && ['reference', 'simulators'].includes(toDir)) {
-    return violation('reports/ render results; they never import ' + toDir + '/');
-  }
-  return undefined;
+  if (allows(rule, from, edge)) return undefined;
+  const allowed = rule.mayImport.length === 0 ? 'nothing outside itself' : rule.mayImport.join(', ');
+  return violation(`${rule.folder} may import ${allowed}`);
 }

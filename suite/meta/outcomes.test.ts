@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ResultsFile } from '../../reports/results.js';
+import type { ResultsFile } from '../../reports/model/results.js';
 import { ROOT } from './project-files.js';
 
 interface FixtureRun {

@@ -3,36 +3,13 @@
  * exchange; when the clause fails, the redacted transcript goes into results.json so the failure
  * says what was sent and what came back, next to what the clause required.
  */
-
-/** One exchange with the target, as text (HTTP heads and bodies, driver lines, method calls). */
-export interface TranscriptEntry {
-  /** Who answered: `proxy`, `daemon`, `guest native`, `driver`, `registry`, ... */
-  readonly peer: string;
-  readonly sent: string;
-  /** What came back, or `(error) ...` when nothing did. */
-  readonly received: string;
-}
+import { redact } from '../../reports/model/redact.js';
+import type { TranscriptEntry } from '../../reports/model/results.js';
 
 /** Longest text kept for one side of an exchange. */
 export const TRANSCRIPT_TEXT_LIMIT = 4096;
 /** Most exchanges kept per test (the last ones: the failure is usually near the end). */
 export const TRANSCRIPT_ENTRY_LIMIT = 40;
-
-const SECRET_HEADERS =
-  /^(authorization|proxy-authorization|x-registry-auth|x-registry-config|cookie|set-cookie)\s*:.*$/gim;
-const SECRET_JSON_KEYS =
-  /("(?:password|passwd|secret|token|identitytoken|registrytoken|auth|accesstoken|refreshtoken|apikey|api_key)"\s*:\s*)"(?:[^"\\]|\\.)*"/gi;
-const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
-const SECRET_ENV = /\b([A-Z0-9_]*(?:PASSWORD|SECRET|TOKEN|API_KEY)[A-Z0-9_]*=)[^\s"',\]]+/g;
-
-/** Removes credentials from a transcript text: auth headers, token fields, secret env values. */
-export function redact(text: string): string {
-  return text
-    .replace(SECRET_HEADERS, (line) => `${line.slice(0, line.indexOf(':'))}: [redacted]`)
-    .replace(SECRET_JSON_KEYS, '$1"[redacted]"')
-    .replace(BEARER, '$1 [redacted]')
-    .replace(SECRET_ENV, '$1[redacted]');
-}
 
 /** Shows bytes as text: printable ASCII and UTF-8 as is, other control bytes as `\xNN`. */
 export function printable(data: string | Uint8Array): string {

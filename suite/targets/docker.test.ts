@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedDockerd, type SimulatedDockerd } from '../../simulators/dockerd/index.js';
 import { tempSocketPath } from '../../simulators/vsock/index.js';
-import { requestJson } from '../support/request-json.js';
+import { requestJson } from '../support/http/request-json.js';
 import { createDockerTarget, parseDockerHost, probeDockerDaemon, probeDockerTarget } from './docker.js';
 import { ENGINE_SESSION_LABEL } from './engine-session.js';
 

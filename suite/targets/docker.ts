@@ -1,7 +1,7 @@
 import { TargetUnavailableError } from '../support/suite-errors.js';
 import type { EngineAddress, EngineFacet } from './engine-facet.js';
 import { formatDockerHost, openEngineSession } from './engine-session.js';
-import { httpCall, type HttpAnswer } from './http-call.js';
+import { httpCall, type HttpAnswer } from '../support/http/http-call.js';
 import { startReferenceProxyFor } from './reference-engine.js';
 import { referenceSnapshot } from './reference-snapshot.js';
 import type { SnapshotFacet } from './snapshot-facet.js';

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClauseResult, ResultsFile } from '../../reports/results.js';
+import type { ClauseResult, ResultsFile } from '../../reports/model/results.js';
 import { catalogue } from '../clauses/index.js';
 import { beginTranscript, endTranscript } from '../support/transcript.js';
 import { createDriverCommandTarget, probeDriverCommandTarget } from './driver-command.js';

@@ -1,6 +1,6 @@
-/** Where a clause reaches an endpoint over HTTP: a unix socket or a TCP address. */
-export type EngineAddress =
-  { readonly socketPath: string } | { readonly host: string; readonly port: number };
+import type { EngineAddress } from '../support/http/http-call.js';
+
+export type { EngineAddress };
 
 /** Containers and images a session created and did not remove. */
 export interface EngineLeftovers {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BerthError } from '../../protocol/errors.js';
 import type { EngineAddress, EngineLeftovers, EngineSession } from './engine-facet.js';
-import { httpCall, type HttpAnswer } from './http-call.js';
+import { httpCall, type HttpAnswer } from '../support/http/http-call.js';
 
 /** The label every container of a session carries; its value is the session's id. */
 export const ENGINE_SESSION_LABEL = 'dev.berth.engine-session';

@@ -1,11 +1,12 @@
 import { startSimulatedGuest, type RunningGuest } from '../support/guests.js';
 import { TargetUnavailableError } from '../support/suite-errors.js';
-import { attachLog, redact } from '../support/transcript.js';
+import { redact } from '../../reports/model/redact.js';
+import { attachLog } from '../support/transcript.js';
 import { tempSocketPath } from '../../simulators/vsock/index.js';
 import { fillCommandTemplate, parseCommandTemplate, type CommandTemplate } from './command-template.js';
 import type { EngineFacet, EngineSession } from './engine-facet.js';
 import { openEngineSession } from './engine-session.js';
-import { httpCall } from './http-call.js';
+import { httpCall } from '../support/http/http-call.js';
 import { LaunchedCommand } from './launched-command.js';
 import {
   TargetCannotConfigureError,

@@ -9,7 +9,8 @@ import {
 } from '../../protocol/connector.js';
 import { hasErrorCode } from '../../protocol/errors.js';
 import { startProxy } from '../../reference/proxy/index.js';
-import { tempSocketPath, UnixSocketConnector } from '../../simulators/vsock/index.js';
+import { tempSocketPath } from '../../simulators/vsock/index.js';
+import { UnixSocketConnector } from '../../reference/transport/index.js';
 import type { EngineAddress, EngineFacet, EngineSession } from './engine-facet.js';
 import { formatDockerHost, openEngineSession } from './engine-session.js';
 

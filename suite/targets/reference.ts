@@ -9,10 +9,10 @@ import {
   MemoryConnector,
   resetMemorySocket,
   tempSocketPath,
-  UnixSocketConnector,
   type Fault,
   type UnixListener,
 } from '../../simulators/vsock/index.js';
+import { UnixSocketConnector } from '../../reference/transport/index.js';
 import { referenceDispatch } from './reference-dispatch.js';
 import { referenceEngine } from './reference-engine.js';
 import { referenceSnapshot } from './reference-snapshot.js';

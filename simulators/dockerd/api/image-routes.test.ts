@@ -3,7 +3,7 @@ import tarStream from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demultiplex } from '../../../protocol/demultiplex.js';
 import { useLeakCheck } from '../../../suite/support/leak-check.js';
-import { startTestDockerd, type TestDockerd } from '../testing/test-dockerd.js';
+import { startTestDockerd, type TestDockerd } from '../test-dockerd.test-helper.js';
 
 useLeakCheck();
 

@@ -2,8 +2,8 @@ import { Buffer } from 'node:buffer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demultiplex } from '../../../protocol/demultiplex.js';
 import { useLeakCheck } from '../../../suite/support/leak-check.js';
-import type { RawConnection } from '../testing/raw-connection.js';
-import { startTestDockerd, until, type TestDockerd } from '../testing/test-dockerd.js';
+import type { RawConnection } from '../raw-connection.test-helper.js';
+import { startTestDockerd, until, type TestDockerd } from '../test-dockerd.test-helper.js';
 
 useLeakCheck();
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../suite/support/leak-check.js';
-import { startTestDockerd, type TestDockerd } from '../testing/test-dockerd.js';
+import { startTestDockerd, type TestDockerd } from '../test-dockerd.test-helper.js';
 
 useLeakCheck();
 

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../suite/support/leak-check.js';
 import { createMemoryDuplexPair, memorySocketProbe } from '../../vsock/index.js';
-import { RawConnection } from '../testing/raw-connection.js';
+import { RawConnection } from '../raw-connection.test-helper.js';
 import type { ResponseWriter } from './response-writer.js';
 import { serveConnection, type HttpHandler, type HttpRequest } from './serve-connection.js';
 

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../suite/support/leak-check.js';
 import { FreezerGate } from '../engine/pause-gate.js';
-import { busyboxFs, runProgram, runSh, startProgram } from '../testing/run-test-program.js';
+import { busyboxFs, runProgram, runSh, startProgram } from './run-test-program.test-helper.js';
 
 useLeakCheck();
 

@@ -1,7 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { probeTarget } from '../targets/index.js';
-import { probeRealDaemon, RealDaemonRequiredError, type RealDaemonProbe } from './real-daemon.js';
-import { currentTargetName } from './target.js';
+import { probeRealDaemon, RealDaemonRequiredError, type RealDaemonProbe } from '../support/real-daemon.js';
+import { currentTargetName } from './current-target.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

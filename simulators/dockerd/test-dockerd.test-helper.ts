@@ -1,10 +1,10 @@
-import { tempSocketPath } from '../../vsock/index.js';
+import { tempSocketPath } from '../vsock/index.js';
 import {
   createSimulatedDockerd,
   type SimulatedDockerd,
   type SimulatedDockerdOptions,
-} from '../simulated-dockerd.js';
-import { RawConnection, rawRequest, type RawResponse } from './raw-connection.js';
+} from './simulated-dockerd.js';
+import { RawConnection, rawRequest, type RawResponse } from './raw-connection.test-helper.js';
 
 export interface RequestOptions {
   readonly headers?: readonly (readonly [string, string])[];

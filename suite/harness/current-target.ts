@@ -1,6 +1,6 @@
 import { createTarget, TARGET_NAMES } from '../targets/index.js';
 import type { Target } from '../targets/target.js';
-import { UnknownTargetError } from './suite-errors.js';
+import { UnknownTargetError } from '../support/suite-errors.js';
 
 /** Name of the target this run checks: BERTH_TARGET, else the embedded reference. */
 export function currentTargetName(env: NodeJS.ProcessEnv = process.env): string {

@@ -7,10 +7,10 @@ import {
   isClauseViolation,
   NoAssertionsError,
   UnexpectedPassError,
-} from './suite-errors.js';
-import type { BerthTaskMeta } from './task-meta.js';
-import { currentTargetName, getTarget } from './target.js';
-import { beginTranscript, endTranscript, recordCalls } from './transcript.js';
+} from '../support/suite-errors.js';
+import type { BerthTaskMeta } from '../../reports/model/task-meta.js';
+import { currentTargetName, getTarget } from './current-target.js';
+import { beginTranscript, endTranscript, recordCalls } from '../support/transcript.js';
 
 export interface ClauseContext {
   readonly target: Target;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findElements, parseXml, textContent } from './parse-xml.js';
+import { findElements, parseXml, textContent } from './parse-xml.test-helper.js';
 
 // The XML checks of the renderers are only as good as this parser's strictness.
 describe('parseXml', () => {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-const BERTH = join(import.meta.dirname, '..', '..', 'bin', 'berth.js');
+const BERTH = join(import.meta.dirname, '..', 'bin', 'berth.js');
 
 /** A `berth` child process started by a test, with what it printed so far. */
 export interface BerthProcess {

@@ -3,7 +3,7 @@ import type { Connector, Role } from '../../protocol/connector.js';
 import type { GuestSink } from './guest-sink.js';
 import { listenUnix, tempSocketPath, type UnixListener } from './listen-unix.js';
 import { MemoryConnector } from './memory-connector.js';
-import { UnixSocketConnector } from './unix-socket-connector.js';
+import { UnixSocketConnector } from '../../reference/transport/unix-socket-connector.js';
 
 /** Test helper: a connector wired to in-process guests, owning everything it made. */
 export interface ConnectorHarness extends AsyncDisposable {

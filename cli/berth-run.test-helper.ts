@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { ResultsFile } from '../../reports/results.js';
-import { startBerth, type BerthProcess } from './berth-process.js';
+import type { ResultsFile } from '../reports/model/results.js';
+import { startBerth, type BerthProcess } from './berth-process.test-helper.js';
 
 /** The plain closing line `berth run` ends with. */
 export const CLOSING_LINE = /^(\d+) passed, (\d+) failed, (\d+) skipped$/;

@@ -1,7 +1,7 @@
 // A deliberately wrong "third-party proxy" for tests of the proxy-command target: it listens
 // where the template says and answers /_ping like a daemon, but it never forwards anything and
 // answers every other request itself, so routing clauses fail with a transcript to show.
-// Usage: node --import tsx cli/testing/broken-proxy.ts --listen unix:///path.sock [--guest role=unix:///…]...
+// Usage: node --import tsx cli/broken-proxy.test-helper.ts --listen unix:///path.sock [--guest role=unix:///…]...
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 

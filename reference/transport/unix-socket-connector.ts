@@ -11,7 +11,7 @@ import {
   type Role,
 } from '../../protocol/connector.js';
 import { hasErrorCode } from '../../protocol/errors.js';
-import { waitClosed } from './wait-closed.js';
+import { waitClosed } from '../../protocol/wait-closed.js';
 
 export interface UnixSocketConnectorOptions {
   /** A connect that has not completed after this many ms rejects with ConnectTimeoutError (default 5000). */

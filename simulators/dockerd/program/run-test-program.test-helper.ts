@@ -1,16 +1,11 @@
 import { Buffer } from 'node:buffer';
 import { MemoryFs } from '../fs/memory-fs.js';
 import { buildBusyboxTree } from '../engine/seed-image.js';
-import { InputPipe } from '../program/input-pipe.js';
-import { launchProgram } from '../program/launch-program.js';
-import {
-  createProcessRuntime,
-  type PauseGate,
-  type ProcessOutput,
-  type TtySize,
-} from '../program/process-context.js';
-import { ProcessKilledError } from '../program/process-killed-error.js';
-import { DEFAULT_PATH } from '../program/resolve-command.js';
+import { InputPipe } from './input-pipe.js';
+import { launchProgram } from './launch-program.js';
+import { createProcessRuntime, type PauseGate, type ProcessOutput, type TtySize } from './process-context.js';
+import { ProcessKilledError } from './process-killed-error.js';
+import { DEFAULT_PATH } from './resolve-command.js';
 
 export interface ProgramRun {
   readonly status: number;

@@ -1,5 +1,5 @@
 import { afterAll } from 'vitest';
-import { disposeTarget } from './target.js';
+import { disposeTarget } from './current-target.js';
 
 // Each spec file runs in its own worker module graph; release the target it used.
 afterAll(async () => {

@@ -1,12 +1,12 @@
-import { componentOf, type ClauseId, type Level } from '../../../suite/clauses/catalogue.js';
-import { OUTCOMES, isFailing, worstOutcome, type Outcome } from '../../../suite/support/outcome.js';
+import { componentOf, type ClauseId, type Level } from '../../suite/clauses/catalogue.js';
+import { OUTCOMES, isFailing, worstOutcome, type Outcome } from '../model/outcome.js';
 import {
   RESULTS_SCHEMA,
   type ClauseResult,
   type ResultsFile,
   type TestFailure,
   type TestResult,
-} from '../../results.js';
+} from '../model/results.js';
 
 /** What a transcript sent to a hostile target can contain: markup, fences, control bytes. */
 export const HOSTILE_TRANSCRIPT_TEXT =

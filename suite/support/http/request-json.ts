@@ -1,5 +1,5 @@
-import type { EngineAddress } from '../targets/engine-facet.js';
-import { httpCall } from '../targets/http-call.js';
+import type { EngineAddress } from './http-call.js';
+import { httpCall } from './http-call.js';
 
 /** What a Docker Engine API address answered to one JSON request. */
 export interface JsonAnswer {

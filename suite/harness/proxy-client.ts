@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { basename } from 'node:path';
-import type { ClauseContext } from '../support/clause.js';
+import type { ClauseContext } from './clause.js';
 import { attachLog, recordExchange } from '../support/transcript.js';
 import { startSimulatedGuest, type RunningGuest } from '../support/guests.js';
 import { ClauseViolationError } from '../support/suite-errors.js';

@@ -1,7 +1,10 @@
 import { Buffer } from 'node:buffer';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { text } from 'node:stream/consumers';
-import type { EngineAddress } from './engine-facet.js';
+
+/** Where a clause reaches an endpoint over HTTP: a unix socket or a TCP address. */
+export type EngineAddress =
+  { readonly socketPath: string } | { readonly host: string; readonly port: number };
 
 /** What a Docker Engine API address answered to one request. */
 export interface HttpAnswer {

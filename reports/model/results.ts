@@ -1,8 +1,5 @@
-import type { ClauseId, Component, Level } from '../suite/clauses/catalogue.js';
-import type { Outcome } from '../suite/support/outcome.js';
-import type { TranscriptEntry } from '../suite/support/transcript.js';
-
-export type { TranscriptEntry } from '../suite/support/transcript.js';
+import type { ClauseId, Component, Level } from '../../suite/clauses/catalogue.js';
+import type { Outcome } from './outcome.js';
 
 /**
  * results.json is the source of truth; every other report renders from it. The schema is
@@ -10,6 +7,15 @@ export type { TranscriptEntry } from '../suite/support/transcript.js';
  * goes away (adding an optional field does not).
  */
 export const RESULTS_SCHEMA = 'berth.results/2';
+
+/** One exchange with the target, as text (HTTP heads and bodies, driver lines, method calls). */
+export interface TranscriptEntry {
+  /** Who answered: `proxy`, `daemon`, `guest native`, `driver`, `registry`, ... */
+  readonly peer: string;
+  readonly sent: string;
+  /** What came back, or `(error) ...` when nothing did. */
+  readonly received: string;
+}
 
 export interface TestFailure {
   readonly name: string;

@@ -1,12 +1,12 @@
 import { Buffer } from 'node:buffer';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { getHeader } from '../../../protocol/header-list.js';
-import { parseHeadLines, scanHead } from '../../../protocol/http-head-lines.js';
-import type { ResponseHead } from '../../../protocol/http-head.js';
-import { BerthError } from '../../../protocol/errors.js';
-import { RequestBody } from '../http/request-body.js';
-import { SocketReader } from '../http/socket-reader.js';
+import { getHeader } from '../../protocol/header-list.js';
+import { parseHeadLines, scanHead } from '../../protocol/http-head-lines.js';
+import type { ResponseHead } from '../../protocol/http-head.js';
+import { BerthError } from '../../protocol/errors.js';
+import { RequestBody } from './http/request-body.js';
+import { SocketReader } from './http/socket-reader.js';
 
 /** The test client saw something that is not HTTP, or the connection ended too early. */
 export class RawClientError extends BerthError {

@@ -1,5 +1,5 @@
-import type { ClauseId, Level } from '../clauses/catalogue.js';
-import type { TranscriptEntry } from './transcript.js';
+import type { ClauseId, Level } from '../../suite/clauses/catalogue.js';
+import type { TranscriptEntry } from './results.js';
 
 /** What a conformance test records about itself in vitest's task meta, for the reporters. */
 export interface BerthTaskMeta {

@@ -1,0 +1,1 @@
+export { UnixSocketConnector, type UnixSocketConnectorOptions } from './unix-socket-connector.js';
