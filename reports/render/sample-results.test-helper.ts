@@ -39,7 +39,7 @@ export function buildClause(
     component: componentOf(id),
     level,
     text: extra.text ?? `The target does what ${id} requires.`,
-    source: { document: '../shared/design/upstream-behaviour.md', section: `A.1 ${id}` },
+    source: { document: `docs/spec/${id.slice(0, id.indexOf('-')).toLowerCase()}.md`, section: id },
     durationMs: tests.reduce((sum, test) => sum + test.durationMs, 0),
     tests,
   };

@@ -1,11 +1,11 @@
 import type { Clause, Level } from './catalogue.js';
 
-const UPSTREAM = '../shared/design/upstream-behaviour.md';
+const SPEC = 'docs/spec/cmp.md';
 
 const cmp = (n: number, level: Level, text: string, extra: { pending?: string } = {}): Clause => ({
   id: `CMP-${n}`,
   level,
-  source: { document: UPSTREAM, section: `D.2 CMP-${n}` },
+  source: { document: SPEC, section: `CMP-${n}` },
   text,
   ...extra,
 });

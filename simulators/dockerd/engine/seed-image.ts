@@ -49,7 +49,7 @@ export function treeDigest(node: FsNode): string {
 
 /**
  * The busybox tree of the seed image: /bin/busybox with a symlink per simulated applet,
- * /etc/passwd with root, and /tmp (what shared/tools/real-dockerd.sh imports, minus the applets
+ * /etc/passwd with root, and /tmp (what scripts/real-dockerd.sh imports, minus the applets
  * the program model does not simulate).
  */
 export function buildBusyboxTree(
