@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DRIVER_COMPONENTS, type DriverComponent } from '../../protocol/driver-protocol.js';
+import { DRIVER_COMPONENTS, type DriverComponent } from '../../protocol/driver/driver-protocol.js';
 import { TargetUnavailableError } from '../support/suite-errors.js';
 import { DEFAULT_CALL_TIMEOUT_MS, DriverConnection } from './driver-connection.js';
 import { createDriverDispatchFacet } from './driver-dispatch-facet.js';

@@ -9,14 +9,15 @@ import {
   type JsonValue,
   type StreamExporter,
   type StreamImporter,
-} from '../../protocol/driver-protocol.js';
-import { DriverClosedError, DriverExitedError, DriverSpawnError } from './driver-errors.js';
+} from '../../protocol/driver/driver-protocol.js';
+import { DriverClosedError } from '../../protocol/driver/driver-errors.js';
+import { DriverExitedError, DriverSpawnError } from './driver-errors.js';
 import {
   DriverPeer,
   type DriverExchange,
   type DriverHandler,
   type DriverRequestOptions,
-} from './driver-peer.js';
+} from '../../protocol/driver/driver-peer.js';
 
 /** How much of the driver's stderr is kept (the tail), in characters. */
 export const STDERR_TAIL_LIMIT = 8 * 1024;

@@ -14,12 +14,12 @@ import {
   isRuntimeSlot,
   parseHandle,
   stringArg,
-} from '../../protocol/driver-protocol.js';
+} from '../../protocol/driver/driver-protocol.js';
 import type { ImageInspector, Runtime } from '../../protocol/runtime.js';
 import { FakeImageInspector, FakeRuntime, MockRuntime } from '../../simulators/runtimes/index.js';
 import type { DispatchFacet, DispatchRuntimes } from './dispatch-facet.js';
 import type { DriverConnection } from './driver-connection.js';
-import { createRemoteRuntime } from './driver-remote-runtime.js';
+import { createRemoteRuntime } from '../../reference/driver/remote-runtime.js';
 import type { DriverInstance, DriverSession } from './driver-session.js';
 
 /** A composite runtime the driver holds, as the suite reaches it; disposable to release it early. */

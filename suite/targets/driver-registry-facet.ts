@@ -1,5 +1,5 @@
 import type { Role } from '../../protocol/connector.js';
-import { DRIVER_OPS, parseHandle, type JsonValue } from '../../protocol/driver-protocol.js';
+import { DRIVER_OPS, parseHandle, type JsonValue } from '../../protocol/driver/driver-protocol.js';
 import type { WorkloadLookup, WorkloadRegistryPort } from '../../protocol/workload-registry.js';
 import type { DriverSession } from './driver-session.js';
 import type { RegistryFacet } from './target.js';

@@ -1,7 +1,7 @@
-import type { DriverComponent, DriverHello, JsonObject } from '../../protocol/driver-protocol.js';
+import type { DriverComponent, DriverHello, JsonObject } from '../../protocol/driver/driver-protocol.js';
 import { recordExchange } from '../support/transcript.js';
 import { DriverConnection } from './driver-connection.js';
-import type { DriverExchange } from './driver-peer.js';
+import type { DriverExchange } from '../../protocol/driver/driver-peer.js';
 import { TargetCannotConfigureError } from './target.js';
 
 export interface DriverSessionOptions {

@@ -9,8 +9,8 @@
  * (bytes, streams) and the error encoding (every protocol/runtime-errors.ts class round-trips with
  * its code and fields). No I/O.
  */
-import { BerthError } from './errors.js';
-import type { OsKind, Runtime } from './runtime.js';
+import { BerthError } from '../errors.js';
+import type { OsKind, Runtime } from '../runtime.js';
 import {
   PullFailedError,
   RouteToPeerError,
@@ -18,7 +18,7 @@ import {
   RuntimeNotFoundError,
   RuntimeUnsupportedError,
   WrongPlatformError,
-} from './runtime-errors.js';
+} from '../runtime-errors.js';
 
 /** The protocol version this module speaks; `driver.hello` answers must name it. */
 export const DRIVER_PROTOCOL_VERSION = 1;

@@ -20,7 +20,7 @@ import {
   type JsonValue,
   type StreamExporter,
   type StreamImporter,
-} from '../../protocol/driver-protocol.js';
+} from './driver-protocol.js';
 import { DriverClosedError, DriverLineTooLongError, DriverTimeoutError } from './driver-errors.js';
 
 /** One finished exchange, for transcripts. */

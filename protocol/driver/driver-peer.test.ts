@@ -1,7 +1,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DriverUnknownStreamError, type JsonValue } from '../../protocol/driver-protocol.js';
-import { RouteToPeerError, RuntimeNotFoundError } from '../../protocol/runtime-errors.js';
+import { DriverUnknownStreamError, type JsonValue } from './driver-protocol.js';
+import { RouteToPeerError, RuntimeNotFoundError } from '../runtime-errors.js';
 import { DriverClosedError } from './driver-errors.js';
 import { DriverPeer, type DriverExchange, type DriverPeerOptions } from './driver-peer.js';
 

@@ -1,4 +1,4 @@
-import { RUNTIME_METHODS, type RuntimeMethodName } from '../../protocol/driver-protocol.js';
+import { RUNTIME_METHODS, type RuntimeMethodName } from '../../protocol/driver/driver-protocol.js';
 import type { Runtime } from '../../protocol/runtime.js';
 
 /** Carries one Runtime call across the wire and resolves with its decoded result. */
