@@ -36,10 +36,7 @@ export class DriverLineTooLongError extends BerthError {
     readonly stderrTail = '',
   ) {
     super(
-      withStderr(
-        `a protocol line exceeded ${limit} characters (it starts ${JSON.stringify(head)})`,
-        stderrTail,
-      ),
+      withStderr(`a protocol line exceeded ${limit} bytes (it starts ${JSON.stringify(head)})`, stderrTail),
     );
   }
 }

@@ -133,7 +133,7 @@ describe('DriverPeer malformed input', () => {
   });
 
   it('fails on a line over the cap, even one that arrives in small pieces', async () => {
-    const { peer, feed } = wired({ maxLineLength: 64 });
+    const { peer, feed } = wired({ maxLineBytes: 64 });
     const waiting = peer.request('a', {});
     for (let i = 0; i < 10; i += 1) feed('x'.repeat(10));
     await expect(waiting).rejects.toMatchObject({ code: 'ERR_DRIVER_LINE_TOO_LONG', limit: 64 });
@@ -141,7 +141,7 @@ describe('DriverPeer malformed input', () => {
 
   it('skips the rest of an over-long line when reporting, then reads on', async () => {
     const reported: Error[] = [];
-    const { peer, feed } = wired({ maxLineLength: 64, onMalformedLine: (error) => reported.push(error) });
+    const { peer, feed } = wired({ maxLineBytes: 64, onMalformedLine: (error) => reported.push(error) });
     const answer = peer.request('a', {});
     feed('y'.repeat(100));
     feed('y'.repeat(100));
