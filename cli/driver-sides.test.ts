@@ -5,13 +5,15 @@
  * forbids), and both must reach the document's verdict. This test lives in cli/ because nothing
  * under suite/ may import a value from protocol/driver/ (suite/meta/import-rules.ts).
  */
-import { PassThrough } from 'node:stream';
+import type { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DriverClosedError } from '../protocol/driver/driver-errors.js';
 import { DriverPeer } from '../protocol/driver/driver-peer.js';
 import type { JsonObject, JsonValue } from '../protocol/driver/driver-protocol.js';
+import { until } from '../suite/support/streams.js';
 import { DriverChannel } from '../suite/targets/driver-channel.js';
 import { fromWire, inRequest } from '../suite/targets/driver-codec.js';
+import { linePipes } from '../suite/targets/driver-pipes.test-helper.js';
 
 /** One side, reduced to what the doc speaks of: send a request, serve one, close. */
 interface Side {
@@ -38,22 +40,8 @@ afterEach(() => {
   for (const side of opened.splice(0)) side.close();
 });
 
-function pipes(): { input: PassThrough; output: PassThrough; sent: string[] } {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  const sent: string[] = [];
-  let partial = '';
-  output.setEncoding('utf8');
-  output.on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop() ?? '';
-    sent.push(...parts);
-  });
-  return { input, output, sent };
-}
-
 function reference(): Wired {
-  const { input, output, sent } = pipes();
+  const { input, output, sent } = linePipes();
   const peer = new DriverPeer({
     input,
     output,
@@ -72,7 +60,7 @@ function reference(): Wired {
 }
 
 function suite(): Wired {
-  const { input, output, sent } = pipes();
+  const { input, output, sent } = linePipes();
   const channel = new DriverChannel({
     input,
     output,
@@ -96,11 +84,7 @@ const SIDES = [
   { name: 'the suite side', make: suite },
 ];
 
-const poll = async (condition: () => boolean): Promise<void> => {
-  const deadline = Date.now() + 10_000;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
-  expect(condition()).toBe(true);
-};
+const poll = (condition: () => boolean): Promise<void> => until(condition, 'an answer line', 10_000);
 
 /** What became of request 1 after `text` was fed: its result, or the code it failed with. */
 async function outcomeOf(make: () => Wired, text: string | Buffer, end = false): Promise<unknown> {

@@ -4,6 +4,8 @@ import { DriverUnknownStreamError, type JsonValue } from './driver-protocol.js';
 import { RouteToPeerError, RuntimeNotFoundError } from '../runtime-errors.js';
 import { DriverClosedError } from './driver-errors.js';
 import { DriverPeer, type DriverExchange, type DriverPeerOptions } from './driver-peer.js';
+import { until } from '../../suite/support/streams.js';
+import { linePipes } from '../../suite/targets/driver-pipes.test-helper.js';
 
 const peers: DriverPeer[] = [];
 
@@ -23,16 +25,7 @@ function wired(options: Partial<DriverPeerOptions> = {}): {
   sent: string[];
   input: PassThrough;
 } {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  const sent: string[] = [];
-  let partial = '';
-  output.setEncoding('utf8');
-  output.on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop() ?? '';
-    sent.push(...parts);
-  });
+  const { input, output, sent } = linePipes();
   const peer = track(new DriverPeer({ input, output, ...options }));
   return { peer, feed: (text) => input.write(text), sent, input };
 }
@@ -51,10 +44,7 @@ function pair(
   return { suite, driver };
 }
 
-const poll = async (condition: () => boolean): Promise<void> => {
-  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  expect(condition()).toBe(true);
-};
+const poll = (condition: () => boolean): Promise<void> => until(condition, 'the peer', 10_000);
 
 describe('DriverPeer lines', () => {
   it('reassembles an answer split across chunks, also inside a multi-byte character', async () => {

@@ -1,8 +1,10 @@
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RuntimeNotFoundError } from '../../protocol/runtime-errors.js';
+import { until as pollUntil } from '../support/streams.js';
 import { DriverChannel, type DriverChannelOptions, type DriverExchange } from './driver-channel.js';
 import { DriverClosedError } from './driver-errors.js';
+import { linePipes } from './driver-pipes.test-helper.js';
 
 const channels: DriverChannel[] = [];
 
@@ -17,16 +19,7 @@ function wired(options: Partial<DriverChannelOptions> = {}): {
   input: PassThrough;
   sent: string[];
 } {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  const sent: string[] = [];
-  let partial = '';
-  output.setEncoding('utf8');
-  output.on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop() ?? '';
-    sent.push(...parts);
-  });
+  const { input, output, sent } = linePipes();
   const channel = new DriverChannel({ input, output, ...options });
   channels.push(channel);
   return { channel, feed: (text) => input.write(text), input, sent };
@@ -35,12 +28,9 @@ function wired(options: Partial<DriverChannelOptions> = {}): {
 const sentMessage = (sent: string[], index: number): Record<string, unknown> =>
   JSON.parse(sent[index]!) as Record<string, unknown>;
 
-/** Polls until `condition` holds (generous deadline; never a fixed sleep). */
-async function until(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
-  expect(condition()).toBe(true);
-}
+/** Polls until `condition` holds, with a generous deadline. */
+const until = (condition: () => boolean): Promise<void> =>
+  pollUntil(condition, 'the channel to write or read', 10_000);
 
 describe('DriverChannel requests (docs/driver-protocol.md §3)', () => {
   it('numbers its requests from 1 and matches answers that come in any order', async () => {
