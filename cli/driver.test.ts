@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeArgs, type JsonObject, type JsonValue } from '../protocol/driver-protocol.js';
+import { encodeArgs, type JsonObject, type JsonValue } from '../protocol/driver/driver-protocol.js';
 import type { Runtime } from '../protocol/runtime.js';
 import { RuntimeNotFoundError } from '../protocol/runtime-errors.js';
 import { FakeImageInspector, MockRuntime } from '../simulators/runtimes/index.js';
-import { DriverClosedError } from '../suite/targets/driver-errors.js';
-import { DriverPeer } from '../suite/targets/driver-peer.js';
-import { serveDriver } from './driver/serve-driver.js';
+import { DriverClosedError } from '../protocol/driver/driver-errors.js';
+import { DriverPeer } from '../protocol/driver/driver-peer.js';
+import { serveDriver } from '../reference/driver/index.js';
 
 const BERTH = join(import.meta.dirname, '..', 'bin', 'berth.js');
 

@@ -1,4 +1,4 @@
-import { serveDriver, type DriverKind } from './driver/serve-driver.js';
+import { serveDriver, type DriverKind } from '../reference/driver/index.js';
 
 /**
  * `berth driver registry|dispatch`: serves a reference component over the driver protocol on

@@ -40,6 +40,35 @@ describe('import rules (README, Layout)', () => {
     ['reports/model/outcome.ts', "import { x } from '../render/html.js';"],
     ['reports/render/html.ts', "import { x } from '../../suite/support/transcript.js';"],
     ['cli/serve.ts', "import { spawnBerth } from './berth-process.test-helper.js';"],
+    // The driver protocol's two sides share types only (docs/driver-protocol.md is the contract).
+    [
+      'suite/targets/driver-wire.ts',
+      "import { parseMessage } from '../../protocol/driver/driver-protocol.js';",
+    ],
+    ['suite/targets/driver-channel.ts', "import { DriverPeer } from '../../protocol/driver/driver-peer.js';"],
+    [
+      'suite/targets/driver-codec.ts',
+      "import { type JsonValue, decodeValue } from '../../protocol/driver/driver-protocol.js';",
+    ],
+    [
+      'suite/targets/driver-wire.ts',
+      "export { DRIVER_OPS } from '../../protocol/driver/driver-protocol.js';",
+    ],
+    [
+      'suite/targets/driver-channel.test.ts',
+      "import { DriverPeer } from '../../protocol/driver/driver-peer.js';",
+    ],
+    ['suite/meta/driver.test.ts', "import { encodeValue } from '../../protocol/driver/driver-protocol.js';"],
+    ['suite/40-dispatch/x.spec.ts', "const p = await import('../../protocol/driver/driver-peer.js');"],
+    [
+      'reference/driver/serve-driver.ts',
+      "import { DriverChannel } from '../../suite/targets/driver-channel.js';",
+    ],
+    [
+      'reference/driver/dispatch-service.ts',
+      "import type { Slot } from '../../suite/targets/driver-wire.js';",
+    ],
+    ['protocol/driver/driver-peer.ts', "import { readLine } from '../../suite/targets/driver-wire.js';"],
   ])('refuses %s doing: %s', (file, line) => {
     const [edge] = importsOf(file, line);
     expect(edge).toBeDefined();
@@ -61,6 +90,25 @@ describe('import rules (README, Layout)', () => {
     ['suite/harness/clause.ts', "import { TARGETS } from '../targets/index.js';"],
     ['reports/render/html.ts', "import type { Outcome } from '../model/outcome.js';"],
     ['cli/serve.test.ts', "import { spawnBerth } from './berth-process.test-helper.js';"],
+    [
+      'suite/targets/driver-wire.ts',
+      "import type { JsonValue } from '../../protocol/driver/driver-protocol.js';",
+    ],
+    [
+      'suite/targets/driver-wire.ts',
+      "import { type JsonObject, type JsonValue } from '../../protocol/driver/driver-protocol.js';",
+    ],
+    [
+      'suite/targets/driver-wire.ts',
+      "export type { WireError } from '../../protocol/driver/driver-protocol.js';",
+    ],
+    ['suite/targets/driver-channel.ts', "import { BerthError } from '../../protocol/errors.js';"],
+    [
+      'reference/driver/serve-driver.ts',
+      "import { DriverPeer } from '../../protocol/driver/driver-peer.js';",
+    ],
+    ['cli/driver.test.ts', "import { DriverPeer } from '../protocol/driver/driver-peer.js';"],
+    ['cli/driver.test.ts', "import { DriverChannel } from '../suite/targets/driver-channel.js';"],
   ])('allows %s doing: %s', (file, line) => {
     const [edge] = importsOf(file, line);
     expect(edge).toBeDefined();

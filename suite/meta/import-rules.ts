@@ -146,6 +146,24 @@ export const LAYOUT: readonly FolderRule[] = [
   },
 ];
 
+/**
+ * Folders kept apart whatever the file (tests and test helpers included): `from` may reach `to`
+ * only through `import type`. Folder rules (LAYOUT) come on top of these.
+ */
+export interface Separation {
+  readonly from: string;
+  readonly to: string;
+  readonly why: string;
+}
+
+export const SEPARATIONS: readonly Separation[] = [
+  {
+    from: 'suite/',
+    to: 'protocol/driver/',
+    why: 'the suite speaks the driver protocol with its own implementation (suite/targets/driver-*.ts), so a bug in the reference drivers’ side cannot hide on both',
+  },
+];
+
 const isTestFile = (file: string): boolean => file.endsWith('.test.ts') || file.endsWith('.spec.ts');
 const isTestHelper = (file: string): boolean => file.endsWith('.test-helper.ts');
 const SPEC_AREA_PATH = /^suite\/\d\d-[^/]+\//;
@@ -178,7 +196,8 @@ export interface Violation {
 }
 
 /**
- * Checks one import against LAYOUT. Besides the folder rules:
+ * Checks one import against SEPARATIONS and LAYOUT. Besides the folder rules:
+ * - nothing under suite/ imports a value from protocol/driver/ (types only, tests included);
  * - protocol/ imports no packages and I/O built-ins only as types (no I/O at import);
  * - a test helper (`*.test-helper.ts`) is imported only by tests and other test helpers;
  * - tests and test helpers may import anything, but specs follow their area's rule.
@@ -189,6 +208,12 @@ export function checkImport(edge: ImportEdge): Violation | undefined {
   const builtin = edge.specifier.startsWith('node:') ? edge.specifier.slice('node:'.length) : undefined;
   const spec = SPEC_AREA_PATH.test(from);
 
+  const separation = SEPARATIONS.find(
+    (rule) => from.startsWith(rule.from) && to?.startsWith(rule.to) === true && !edge.typeOnly,
+  );
+  if (separation !== undefined) {
+    return violation(`${separation.from} imports only types from ${separation.to}: ${separation.why}`);
+  }
   if (to !== undefined && isTestHelper(to) && !isTestFile(from) && !isTestHelper(from)) {
     return violation('test helpers (*.test-helper.ts) are imported only by tests');
   }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { DRIVER_COMPONENTS, type DriverComponent } from '../../protocol/driver-protocol.js';
 import { TargetUnavailableError } from '../support/suite-errors.js';
 import { DEFAULT_CALL_TIMEOUT_MS, DriverConnection } from './driver-connection.js';
 import { createDriverDispatchFacet } from './driver-dispatch-facet.js';
 import { createDriverRegistryFacet } from './driver-registry-facet.js';
 import { DriverSession } from './driver-session.js';
+import { COMPONENTS, type Component } from './driver-wire.js';
 import type { Target, TargetOptions, TargetProbe } from './target.js';
 
 const DEFAULT_READY_TIMEOUT_MS = 15_000;
@@ -40,7 +40,7 @@ const commandDigest = (command: string): string =>
 export function probedComponents(
   command: string,
   env: NodeJS.ProcessEnv = process.env,
-): readonly DriverComponent[] | undefined {
+): readonly Component[] | undefined {
   let facts: Record<string, unknown> | undefined;
   try {
     facts = (JSON.parse(env.BERTH_TARGET_PROBE ?? '{}') as { facts?: Record<string, unknown> }).facts;
@@ -48,7 +48,7 @@ export function probedComponents(
     return undefined;
   }
   if (facts?.commandDigest !== commandDigest(command) || !Array.isArray(facts.components)) return undefined;
-  return DRIVER_COMPONENTS.filter((component) => (facts.components as unknown[]).includes(component));
+  return COMPONENTS.filter((component) => (facts.components as unknown[]).includes(component));
 }
 
 /**
@@ -69,7 +69,7 @@ export function createDriverCommandTarget(
     readyTimeoutMs: options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     callTimeoutMs: driverCallTimeoutFromEnv(env),
   });
-  const components = probedComponents(command, env) ?? DRIVER_COMPONENTS;
+  const components = probedComponents(command, env) ?? COMPONENTS;
   return {
     name: 'driver-command',
     description: DESCRIPTION,

@@ -158,7 +158,7 @@ describe('DriverConnection', { timeout: 30_000 }, () => {
   });
 
   it('refuses a line over the cap', async () => {
-    const connection = connect(script('long.mjs'), { maxLineLength: 100_000 });
+    const connection = connect(script('long.mjs'), { maxLineBytes: 100_000 });
     await expect(connection.hello(5000)).rejects.toMatchObject({
       code: 'ERR_DRIVER_LINE_TOO_LONG',
       limit: 100_000,

@@ -1,22 +1,21 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import {
-  DRIVER_OPS,
-  DRIVER_PROTOCOL_VERSION,
-  parseHello,
-  type DriverHello,
-  type JsonObject,
-  type JsonValue,
-  type StreamExporter,
-  type StreamImporter,
-} from '../../protocol/driver-protocol.js';
+  DriverChannel,
+  type CallbackHandler,
+  type DriverExchange,
+  type RequestOptions,
+} from './driver-channel.js';
+import type { StreamPort } from './driver-codec.js';
 import { DriverClosedError, DriverExitedError, DriverSpawnError } from './driver-errors.js';
 import {
-  DriverPeer,
-  type DriverExchange,
-  type DriverHandler,
-  type DriverRequestOptions,
-} from './driver-peer.js';
+  OPS,
+  PROTOCOL_VERSION,
+  readHello,
+  type Hello,
+  type JsonObject,
+  type JsonValue,
+} from './driver-wire.js';
 
 /** How much of the driver's stderr is kept (the tail), in characters. */
 export const STDERR_TAIL_LIMIT = 8 * 1024;
@@ -30,8 +29,8 @@ export interface DriverConnectionOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Deadline of each request (not the hello, which has its own); default 10 s. */
   readonly callTimeoutMs?: number;
-  /** Longest line accepted from the driver, in characters. */
-  readonly maxLineLength?: number;
+  /** Longest line accepted from the driver, in bytes (default 16 MiB). */
+  readonly maxLineBytes?: number;
   /** How long the driver may take to exit after its stdin closes, then after SIGTERM. */
   readonly exitGraceMs?: number;
   /** Called after each finished exchange (for transcripts). */
@@ -51,10 +50,10 @@ const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(
  * failures. When the driver exits, every waiting call fails with its exit status and stderr tail.
  * Disposal closes stdin (a driver exits 0 on EOF), then sends SIGTERM and SIGKILL to the group.
  */
-export class DriverConnection implements AsyncDisposable, StreamExporter, StreamImporter {
+export class DriverConnection implements AsyncDisposable {
   readonly command: string;
   readonly #child: ChildProcessByStdio<Writable, Readable, Readable>;
-  readonly #peer: DriverPeer;
+  readonly #channel: DriverChannel;
   readonly #exitGraceMs: number;
   #stderr = '';
   #exit: { code: number | null; signal: string | null } | undefined;
@@ -71,14 +70,13 @@ export class DriverConnection implements AsyncDisposable, StreamExporter, Stream
       ...(options.env === undefined ? {} : { env: options.env }),
     });
     const child = this.#child;
-    this.#peer = new DriverPeer({
+    this.#channel = new DriverChannel({
       input: child.stdout,
       output: child.stdin,
-      requestTimeoutMs: options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
-      streamPrefix: 's',
-      ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
+      timeoutMs: options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,
+      ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }),
       ...(options.onExchange === undefined ? {} : { onExchange: options.onExchange }),
-      diagnostics: () => this.stderrTail(),
+      stderrTail: () => this.stderrTail(),
       onTransportEnd: (reason) => this.#transportEnded(reason),
     });
     child.stderr.setEncoding('utf8');
@@ -95,12 +93,12 @@ export class DriverConnection implements AsyncDisposable, StreamExporter, Stream
         // What the driver wrote just before it exited is still read; a process it left behind
         // holding its stdout does not keep the waiting calls waiting.
         void Promise.race([stdioClosed, wait(STDIO_AFTER_EXIT_MS)]).then(() =>
-          this.#peer.close(new DriverExitedError(code, signal, this.stderrTail())),
+          this.#channel.close(new DriverExitedError(code, signal, this.stderrTail())),
         );
       });
     });
     child.once('error', (error) => {
-      this.#peer.close(new DriverSpawnError(this.command, { cause: error }));
+      this.#channel.close(new DriverSpawnError(this.command, { cause: error }));
     });
   }
 
@@ -116,12 +114,12 @@ export class DriverConnection implements AsyncDisposable, StreamExporter, Stream
 
   /** Why the connection is closed, or undefined while it works. */
   get closeReason(): Error | undefined {
-    return this.#peer.closeReason;
+    return this.#channel.closeReason;
   }
 
   /** Resolves when the connection closes (driver exit, protocol violation, disposal). */
   get closed(): Promise<Error> {
-    return this.#peer.closed;
+    return this.#channel.closed;
   }
 
   /** The exit status, once the driver has exited. */
@@ -130,50 +128,39 @@ export class DriverConnection implements AsyncDisposable, StreamExporter, Stream
   }
 
   /** The handshake: `driver.hello` within `timeoutMs`; a wrong answer closes the connection. */
-  async hello(timeoutMs: number, client = 'berth'): Promise<DriverHello> {
-    const result = await this.#peer.request(
-      DRIVER_OPS.hello,
-      { protocol: DRIVER_PROTOCOL_VERSION, client },
+  async hello(timeoutMs: number, client = 'berth'): Promise<Hello> {
+    const result = await this.#channel.request(
+      OPS.hello,
+      { protocol: PROTOCOL_VERSION, client },
       { timeoutMs },
     );
     try {
-      return parseHello(result);
+      return readHello(result);
     } catch (error) {
-      this.#peer.close(error as Error);
+      this.#channel.close(error as Error);
       throw error;
     }
   }
 
-  request(op: string, args: JsonObject, options?: DriverRequestOptions): Promise<JsonValue> {
-    return this.#peer.request(op, args, options);
+  request(op: string, args: JsonObject, options?: RequestOptions): Promise<JsonValue> {
+    return this.#channel.request(op, args, options);
   }
 
   /** Serves an operation the driver may request (a callback). */
-  handle(op: string, handler: DriverHandler): void {
-    this.#peer.handle(op, handler);
+  serve(op: string, handler: CallbackHandler): void {
+    this.#channel.serve(op, handler);
   }
 
-  encode(value: unknown): JsonValue {
-    return this.#peer.encode(value);
-  }
-
-  decode(value: JsonValue): unknown {
-    return this.#peer.decode(value);
-  }
-
-  openStream(iterable: AsyncIterable<unknown>): string {
-    return this.#peer.openStream(iterable);
-  }
-
-  remoteStream(id: string): AsyncIterable<unknown> {
-    return this.#peer.remoteStream(id);
+  /** How values in requests and answers reach streams (for the codec of driver-codec.ts). */
+  get streams(): StreamPort {
+    return this.#channel;
   }
 
   /** The driver closed stdout or a pipe failed: the exit status usually follows; wait a moment for it. */
   #transportEnded(reason: Error): void {
     void Promise.race([this.#exited, wait(EXIT_AFTER_EOF_MS)]).then(() => {
       if (this.#exit === undefined) {
-        this.#peer.close(
+        this.#channel.close(
           new DriverClosedError(`${reason.message} (the driver is still running)`, this.stderrTail()),
         );
       }
@@ -207,7 +194,7 @@ export class DriverConnection implements AsyncDisposable, StreamExporter, Stream
   }
 
   async #dispose(): Promise<void> {
-    this.#peer.close(new DriverClosedError('the suite closed the driver connection', this.stderrTail()));
+    this.#channel.close(new DriverClosedError('the suite closed the driver connection', this.stderrTail()));
     if (this.#child.pid !== undefined && this.#exit === undefined) {
       // 1. EOF on stdin: a driver exits 0. 2. SIGTERM to the group. 3. SIGKILL to the group.
       this.#child.stdin.end();

@@ -1,69 +1,55 @@
-import {
-  DRIVER_OPS,
-  DriverBadRequestError,
-  DriverUnknownHandleError,
-  INSPECTOR_KINDS,
-  RUNTIME_SLOTS,
-  STREAM_METHODS,
-  SUITE_OPS,
-  arrayArg,
-  decodeRuntimeResult,
-  encodeArgs,
-  isInspectorKind,
-  isRuntimeMethod,
-  isRuntimeSlot,
-  parseHandle,
-  stringArg,
-} from '../../protocol/driver-protocol.js';
 import type { ImageInspector, Runtime } from '../../protocol/runtime.js';
 import { FakeImageInspector, FakeRuntime, MockRuntime } from '../../simulators/runtimes/index.js';
 import type { DispatchFacet, DispatchRuntimes } from './dispatch-facet.js';
+import { argsToWire, fromWire, inAnswer, inRequest, resultFromWire } from './driver-codec.js';
 import type { DriverConnection } from './driver-connection.js';
+import { DriverBadRequestError, DriverUnknownHandleError } from './driver-errors.js';
 import { createRemoteRuntime } from './driver-remote-runtime.js';
 import type { DriverInstance, DriverSession } from './driver-session.js';
+import {
+  INSPECTORS,
+  OPS,
+  RUNTIME_METHODS,
+  SLOTS,
+  readArgs,
+  readHandle,
+  type InspectorName,
+  type RuntimeMethod,
+} from './driver-wire.js';
 
 /** A composite runtime the driver holds, as the suite reaches it; disposable to release it early. */
 export type DriverComposite = Runtime & AsyncDisposable;
 
-/** Serves the driver's callbacks into the runtimes and inspectors of the composites it holds. */
+const INSPECTOR_NAMES = Object.keys(INSPECTORS) as InspectorName[];
+
+/** §8: serves the driver's callbacks into the runtimes and inspectors of the composites it holds. */
 function serveCallbacks(connection: DriverConnection, held: ReadonlyMap<string, DispatchRuntimes>): void {
-  const runtimesOf = (op: string, handle: string): DispatchRuntimes => {
+  const runtimesOf = (handle: string): DispatchRuntimes => {
     const runtimes = held.get(handle);
     if (runtimes === undefined) throw new DriverUnknownHandleError(handle);
     return runtimes;
   };
 
-  connection.handle(SUITE_OPS.runtimeCall, (args, op) => {
-    const runtimes = runtimesOf(op, stringArg(op, args, 'handle'));
-    const slot = stringArg(op, args, 'runtime');
-    if (!isRuntimeSlot(slot)) {
-      throw new DriverBadRequestError(
-        `${op}: "args.runtime" must be one of ${RUNTIME_SLOTS.join(', ')}, got '${slot}'`,
-      );
-    }
+  connection.serve(OPS.callback.runtime, (args, op) => {
+    const read = readArgs(op, args);
+    const runtimes = runtimesOf(read.text('handle'));
+    const slot = read.oneOf('runtime', SLOTS);
     const runtime = runtimes[slot];
     if (runtime === undefined)
       throw new DriverBadRequestError(`${op}: this composite was given no ${slot} runtime`);
-    const method = stringArg(op, args, 'method');
-    if (!isRuntimeMethod(method))
-      throw new DriverBadRequestError(`${op}: '${method}' is not a Runtime method`);
-    const callArgs = arrayArg(op, args, 'args', true).map((arg) => connection.decode(arg));
+    const method = read.oneOf('method', Object.keys(RUNTIME_METHODS) as RuntimeMethod[]);
+    const callArgs = read.list('args').map((arg) => fromWire(arg, connection.streams, inRequest));
     return (runtime[method] as (...values: unknown[]) => Promise<unknown>).apply(runtime, callArgs);
   });
 
-  connection.handle(SUITE_OPS.inspectorInspect, (args, op) => {
-    const runtimes = runtimesOf(op, stringArg(op, args, 'handle'));
-    const kind = stringArg(op, args, 'inspector');
-    if (!isInspectorKind(kind)) {
-      throw new DriverBadRequestError(
-        `${op}: "args.inspector" must be one of ${INSPECTOR_KINDS.join(', ')}, got '${kind}'`,
-      );
-    }
-    const inspector: ImageInspector<unknown> | undefined =
-      kind === 'os' ? runtimes.osInspector : runtimes.markerInspector;
+  connection.serve(OPS.callback.inspect, (args, op) => {
+    const read = readArgs(op, args);
+    const runtimes = runtimesOf(read.text('handle'));
+    const name = read.oneOf('inspector', INSPECTOR_NAMES);
+    const inspector: ImageInspector<unknown> | undefined = runtimes[INSPECTORS[name]];
     if (inspector === undefined)
-      throw new DriverBadRequestError(`${op}: this composite was given no ${kind} inspector`);
-    return inspector.inspect(stringArg(op, args, 'image'));
+      throw new DriverBadRequestError(`${op}: this composite was given no ${name} inspector`);
+    return inspector.inspect(read.text('image'));
   });
 }
 
@@ -95,7 +81,7 @@ function compositeInstance(
   held: Map<string, DispatchRuntimes>,
   handle: string,
 ): DriverInstance {
-  return { connection, op: DRIVER_OPS.dispatchDispose, handle, release: () => held.delete(handle) };
+  return { connection, op: OPS.dispatch.dispose, handle, release: () => held.delete(handle) };
 }
 
 /**
@@ -118,26 +104,24 @@ export function createDriverDispatchFacet(session: DriverSession): DispatchFacet
     async create(runtimes: DispatchRuntimes): Promise<DriverComposite> {
       const connection = await session.connect('dispatch');
       const held = composites.get(connection) as Map<string, DispatchRuntimes>;
-      const slots = RUNTIME_SLOTS.filter((slot) => runtimes[slot] !== undefined);
-      const inspectors = INSPECTOR_KINDS.filter(
-        (kind) => (kind === 'os' ? runtimes.osInspector : runtimes.markerInspector) !== undefined,
-      );
-      const handle = parseHandle(
-        DRIVER_OPS.dispatchCreate,
-        await connection.request(DRIVER_OPS.dispatchCreate, { runtimes: slots, inspectors }),
+      const slots = SLOTS.filter((slot) => runtimes[slot] !== undefined);
+      const inspectors = INSPECTOR_NAMES.filter((name) => runtimes[INSPECTORS[name]] !== undefined);
+      const handle = readHandle(
+        OPS.dispatch.create,
+        await connection.request(OPS.dispatch.create, { runtimes: slots, inspectors }),
       );
       held.set(handle, runtimes);
       const instance = compositeInstance(connection, held, handle);
 
       const composite = createRemoteRuntime(async (method, args) => {
-        const result = await connection.request(DRIVER_OPS.dispatchCall, {
+        const result = await connection.request(OPS.dispatch.call, {
           handle,
           method,
-          args: encodeArgs(args, connection),
+          args: argsToWire(args, connection.streams),
         });
         void composite; // reachable while a call is in flight, so never finalized mid-call
-        const decoded = decodeRuntimeResult(method, result, connection);
-        return STREAM_METHODS.includes(method)
+        const decoded = resultFromWire(method, result, connection.streams, inAnswer);
+        return RUNTIME_METHODS[method] === 'stream'
           ? pinned(decoded as AsyncIterable<unknown>, composite)
           : decoded;
       }) as DriverComposite;

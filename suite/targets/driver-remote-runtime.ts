@@ -1,16 +1,16 @@
-import { RUNTIME_METHODS, type RuntimeMethodName } from '../../protocol/driver-protocol.js';
 import type { Runtime } from '../../protocol/runtime.js';
+import { RUNTIME_METHODS, type RuntimeMethod } from './driver-wire.js';
 
-/** Carries one Runtime call across the wire and resolves with its decoded result. */
-export type RuntimeInvoker = (method: RuntimeMethodName, args: unknown[]) => Promise<unknown>;
+/** Carries one Runtime call to the driver (a `dispatch.call`) and resolves with what it answered. */
+export type DriverCall = (method: RuntimeMethod, args: readonly unknown[]) => Promise<unknown>;
 
 /**
- * A Runtime whose every method is a call through `invoke`, with the arguments exactly as given
- * (an omitted optional argument stays omitted). The suite reaches a driver's composite this way
- * (`dispatch.call`), and a driver reaches the suite's runtimes this way (`runtime.call`).
+ * §7: a composite the driver holds, as a Runtime: each method of the document's table is one
+ * `call`, with the arguments exactly as the clause gave them (an omitted optional one stays out).
  */
-export function createRemoteRuntime(invoke: RuntimeInvoker): Runtime {
-  const runtime: Partial<Record<RuntimeMethodName, (...args: unknown[]) => Promise<unknown>>> = {};
-  for (const method of RUNTIME_METHODS) runtime[method] = (...args: unknown[]) => invoke(method, args);
-  return runtime as unknown as Runtime;
+export function createRemoteRuntime(call: DriverCall): Runtime {
+  const methods = Object.keys(RUNTIME_METHODS) as RuntimeMethod[];
+  return Object.fromEntries(
+    methods.map((method) => [method, (...args: unknown[]) => call(method, args)]),
+  ) as unknown as Runtime;
 }

@@ -1,7 +1,7 @@
-import type { DriverComponent, DriverHello, JsonObject } from '../../protocol/driver-protocol.js';
 import { recordExchange } from '../support/transcript.js';
+import type { DriverExchange } from './driver-channel.js';
 import { DriverConnection } from './driver-connection.js';
-import type { DriverExchange } from './driver-peer.js';
+import type { Component, Hello, JsonObject } from './driver-wire.js';
 import { TargetCannotConfigureError } from './target.js';
 
 export interface DriverSessionOptions {
@@ -17,7 +17,7 @@ export interface DriverSessionOptions {
 
 /** Records a finished exchange in the running clause's transcript (a no-op outside a clause). */
 function recordDriverExchange(connection: DriverConnection, exchange: DriverExchange): void {
-  if (exchange.direction === 'incoming') {
+  if (exchange.asker === 'driver') {
     // A callback: the driver asked, the suite answered.
     recordExchange('driver callback', exchange.reply as string, exchange.requestLine);
     return;
@@ -31,7 +31,7 @@ function recordDriverExchange(connection: DriverConnection, exchange: DriverExch
 
 interface Live {
   readonly connection: DriverConnection;
-  readonly ready: Promise<DriverHello>;
+  readonly ready: Promise<Hello>;
 }
 
 /** An instance a driver created (a registry, a composite) and how to dispose of it. */
@@ -69,7 +69,7 @@ export class DriverSession implements AsyncDisposable {
    * The live connection after a successful hello. A driver that does not offer `component`
    * makes the clause `disabled` (TargetCannotConfigureError).
    */
-  async connect(component: DriverComponent): Promise<DriverConnection> {
+  async connect(component: Component): Promise<DriverConnection> {
     let live = this.#live;
     if (live === undefined || live.connection.closeReason !== undefined) {
       live = this.#start();

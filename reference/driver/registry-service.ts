@@ -3,9 +3,9 @@ import {
   DriverUnknownHandleError,
   stringArg,
   type JsonObject,
-} from '../../protocol/driver-protocol.js';
-import { createWorkloadRegistry, type WorkloadRegistry } from '../../reference/registry/index.js';
-import type { DriverPeer } from '../../suite/targets/driver-peer.js';
+} from '../../protocol/driver/driver-protocol.js';
+import { createWorkloadRegistry, type WorkloadRegistry } from '../registry/index.js';
+import type { DriverPeer } from '../../protocol/driver/driver-peer.js';
 
 /**
  * Serves the reference workload registry over the driver protocol: `registry.create` makes a

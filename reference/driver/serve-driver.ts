@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { DRIVER_OPS, DRIVER_PROTOCOL_VERSION, type DriverHello } from '../../protocol/driver-protocol.js';
-import { DriverPeer } from '../../suite/targets/driver-peer.js';
+import {
+  DRIVER_OPS,
+  DRIVER_PROTOCOL_VERSION,
+  type DriverHello,
+} from '../../protocol/driver/driver-protocol.js';
+import { DriverPeer } from '../../protocol/driver/driver-peer.js';
 import { serveDispatch } from './dispatch-service.js';
 import { serveRegistry } from './registry-service.js';
 

@@ -16,11 +16,11 @@ import {
   type InspectorKind,
   type JsonObject,
   type RuntimeSlot,
-} from '../../protocol/driver-protocol.js';
+} from '../../protocol/driver/driver-protocol.js';
 import type { ImageInspector, OsKind, Runtime, RuntimeMarker } from '../../protocol/runtime.js';
-import { createCompositeRuntime, type CompositeRuntime } from '../../reference/dispatch/index.js';
-import type { DriverPeer } from '../../suite/targets/driver-peer.js';
-import { createRemoteRuntime } from '../../suite/targets/driver-remote-runtime.js';
+import { createCompositeRuntime, type CompositeRuntime } from '../dispatch/index.js';
+import type { DriverPeer } from '../../protocol/driver/driver-peer.js';
+import { createRemoteRuntime } from './remote-runtime.js';
 
 /** A runtime of the suite's, reached with `runtime.call` callbacks. */
 function suiteRuntime(peer: DriverPeer, handle: string, slot: RuntimeSlot): Runtime {

@@ -9,8 +9,8 @@
  * (bytes, streams) and the error encoding (every protocol/runtime-errors.ts class round-trips with
  * its code and fields). No I/O.
  */
-import { BerthError } from './errors.js';
-import type { OsKind, Runtime } from './runtime.js';
+import { BerthError } from '../errors.js';
+import type { OsKind, Runtime } from '../runtime.js';
 import {
   PullFailedError,
   RouteToPeerError,
@@ -18,7 +18,7 @@ import {
   RuntimeNotFoundError,
   RuntimeUnsupportedError,
   WrongPlatformError,
-} from './runtime-errors.js';
+} from '../runtime-errors.js';
 
 /** The protocol version this module speaks; `driver.hello` answers must name it. */
 export const DRIVER_PROTOCOL_VERSION = 1;
@@ -27,8 +27,8 @@ export const DRIVER_PROTOCOL_VERSION = 1;
 export const DRIVER_COMPONENTS = ['registry', 'dispatch'] as const;
 export type DriverComponent = (typeof DRIVER_COMPONENTS)[number];
 
-/** Default cap on one line, in characters: a longer line is a protocol violation. */
-export const DEFAULT_MAX_LINE_LENGTH = 16 * 1024 * 1024;
+/** Default cap on one line, in UTF-8 bytes without its ending: a longer line is a protocol violation. */
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 export interface JsonObject {
@@ -378,28 +378,52 @@ export function encodeArgs(args: readonly unknown[], streams?: StreamExporter): 
   return args.slice(0, end).map((arg) => encodeValue(arg, streams));
 }
 
-/** The inverse of `encodeValue`: `{"$bytes"}` → Uint8Array, `{"$stream"}` → AsyncIterable. */
-export function decodeValue(value: JsonValue, streams?: StreamImporter): unknown {
+/** Builds the error for a `$bytes`/`$stream` value the doc refuses, by where it was found. */
+export type BadValue = (problem: string) => Error;
+/** A bad value in a request of the other side's: answered ERR_DRIVER_BAD_REQUEST. */
+export const badValueInRequest: BadValue = (problem) => new DriverBadRequestError(problem);
+/** A bad value in an answer of the other side's. */
+export const badValueInAnswer: BadValue = (problem) => new DriverBadAnswerError(problem);
+
+/** Standard base64 with padding (docs/driver-protocol.md §10); nothing else is bytes. */
+const PADDED_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * The inverse of `encodeValue`: `{"$bytes"}` → Uint8Array, `{"$stream"}` → AsyncIterable. An
+ * object whose only key is `$bytes` or `$stream` holding anything else (not padded base64, an
+ * empty or non-string stream id) is refused with `bad`.
+ */
+export function decodeValue(
+  value: JsonValue,
+  streams?: StreamImporter,
+  bad: BadValue = badValueInRequest,
+): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => decodeValue(item, streams));
+  if (Array.isArray(value)) return value.map((item) => decodeValue(item, streams, bad));
   const keys = Object.keys(value);
-  if (keys.length === 1) {
+  if (keys.length === 1 && keys[0] === '$bytes') {
     const bytes = value.$bytes;
-    if (typeof bytes === 'string') return Uint8Array.from(Buffer.from(bytes, 'base64'));
-    const stream = value.$stream;
-    if (typeof stream === 'string') {
-      if (streams === undefined) throw new TypeError('cannot decode a stream without a stream registry');
-      return streams.remoteStream(stream);
+    if (typeof bytes !== 'string' || !PADDED_BASE64.test(bytes)) {
+      throw bad(`"$bytes" must be padded standard base64, got ${JSON.stringify(bytes)}`);
     }
+    return Uint8Array.from(Buffer.from(bytes, 'base64'));
+  }
+  if (keys.length === 1 && keys[0] === '$stream') {
+    const stream = value.$stream;
+    if (typeof stream !== 'string' || stream === '') {
+      throw bad(`"$stream" must be a non-empty stream id, got ${JSON.stringify(stream)}`);
+    }
+    if (streams === undefined) throw new TypeError('cannot decode a stream without a stream registry');
+    return streams.remoteStream(stream);
   }
   const out: Record<string, unknown> = {};
-  for (const key of keys) out[key] = decodeValue(value[key] as JsonValue, streams);
+  for (const key of keys) out[key] = decodeValue(value[key] as JsonValue, streams, bad);
   return out;
 }
 
 /** A result as the caller sees it: null (a method returning nothing, an unknown answer) is undefined. */
 export function decodeResult(value: JsonValue, streams?: StreamImporter): unknown {
-  return value === null ? undefined : decodeValue(value, streams);
+  return value === null ? undefined : decodeValue(value, streams, badValueInAnswer);
 }
 
 async function* itemsOf(items: readonly unknown[]): AsyncGenerator<unknown> {
@@ -416,7 +440,7 @@ export function decodeRuntimeResult(
   streams?: StreamImporter,
 ): unknown {
   if (STREAM_METHODS.includes(method) && Array.isArray(result)) {
-    return itemsOf(result.map((item) => decodeValue(item, streams)));
+    return itemsOf(result.map((item) => decodeValue(item, streams, badValueInAnswer)));
   }
   return decodeResult(result, streams);
 }

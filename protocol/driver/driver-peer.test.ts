@@ -1,9 +1,11 @@
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DriverUnknownStreamError, type JsonValue } from '../../protocol/driver-protocol.js';
-import { RouteToPeerError, RuntimeNotFoundError } from '../../protocol/runtime-errors.js';
+import { DriverUnknownStreamError, type JsonValue } from './driver-protocol.js';
+import { RouteToPeerError, RuntimeNotFoundError } from '../runtime-errors.js';
 import { DriverClosedError } from './driver-errors.js';
 import { DriverPeer, type DriverExchange, type DriverPeerOptions } from './driver-peer.js';
+import { until } from '../../suite/support/streams.js';
+import { linePipes } from '../../suite/targets/driver-pipes.test-helper.js';
 
 const peers: DriverPeer[] = [];
 
@@ -23,16 +25,7 @@ function wired(options: Partial<DriverPeerOptions> = {}): {
   sent: string[];
   input: PassThrough;
 } {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  const sent: string[] = [];
-  let partial = '';
-  output.setEncoding('utf8');
-  output.on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop() ?? '';
-    sent.push(...parts);
-  });
+  const { input, output, sent } = linePipes();
   const peer = track(new DriverPeer({ input, output, ...options }));
   return { peer, feed: (text) => input.write(text), sent, input };
 }
@@ -51,10 +44,7 @@ function pair(
   return { suite, driver };
 }
 
-const poll = async (condition: () => boolean): Promise<void> => {
-  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  expect(condition()).toBe(true);
-};
+const poll = (condition: () => boolean): Promise<void> => until(condition, 'the peer', 10_000);
 
 describe('DriverPeer lines', () => {
   it('reassembles an answer split across chunks, also inside a multi-byte character', async () => {
@@ -133,7 +123,7 @@ describe('DriverPeer malformed input', () => {
   });
 
   it('fails on a line over the cap, even one that arrives in small pieces', async () => {
-    const { peer, feed } = wired({ maxLineLength: 64 });
+    const { peer, feed } = wired({ maxLineBytes: 64 });
     const waiting = peer.request('a', {});
     for (let i = 0; i < 10; i += 1) feed('x'.repeat(10));
     await expect(waiting).rejects.toMatchObject({ code: 'ERR_DRIVER_LINE_TOO_LONG', limit: 64 });
@@ -141,7 +131,7 @@ describe('DriverPeer malformed input', () => {
 
   it('skips the rest of an over-long line when reporting, then reads on', async () => {
     const reported: Error[] = [];
-    const { peer, feed } = wired({ maxLineLength: 64, onMalformedLine: (error) => reported.push(error) });
+    const { peer, feed } = wired({ maxLineBytes: 64, onMalformedLine: (error) => reported.push(error) });
     const answer = peer.request('a', {});
     feed('y'.repeat(100));
     feed('y'.repeat(100));

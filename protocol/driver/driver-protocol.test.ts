@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MockRuntime } from '../simulators/runtimes/index.js';
+import { MockRuntime } from '../../simulators/runtimes/index.js';
 import {
   DriverBadRequestError,
   DriverRemoteError,
@@ -25,7 +25,7 @@ import {
   RuntimeNotFoundError,
   RuntimeUnsupportedError,
   WrongPlatformError,
-} from './runtime-errors.js';
+} from '../runtime-errors.js';
 
 const thrown = (run: () => unknown): Record<string, unknown> => {
   try {

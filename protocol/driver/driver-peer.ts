@@ -1,11 +1,12 @@
 import type { Readable, Writable } from 'node:stream';
 import {
-  DEFAULT_MAX_LINE_LENGTH,
+  DEFAULT_MAX_LINE_BYTES,
   DriverBadAnswerError,
   DriverMessageError,
   DriverUnknownOpError,
   DriverUnknownStreamError,
   STREAM_OPS,
+  badValueInAnswer,
   decodeError,
   decodeValue,
   encodeError,
@@ -20,7 +21,7 @@ import {
   type JsonValue,
   type StreamExporter,
   type StreamImporter,
-} from '../../protocol/driver-protocol.js';
+} from './driver-protocol.js';
 import { DriverClosedError, DriverLineTooLongError, DriverTimeoutError } from './driver-errors.js';
 
 /** One finished exchange, for transcripts. */
@@ -48,8 +49,8 @@ export interface DriverPeerOptions {
   readonly input: Readable;
   /** Where this side's lines go (a child's stdin, or process.stdout in a driver). */
   readonly output: Writable;
-  /** Longest line accepted, in characters. */
-  readonly maxLineLength?: number;
+  /** Longest line accepted, in UTF-8 bytes without its ending (default 16 MiB). */
+  readonly maxLineBytes?: number;
   /** Default deadline of each request in ms; 0 (the default) waits for ever. */
   readonly requestTimeoutMs?: number;
   /** Prefix of the ids of streams this side hands out (`s` for the suite, `d` for a driver). */
@@ -79,6 +80,9 @@ interface Pending {
   timer?: NodeJS.Timeout;
 }
 
+/** §2: a line of nothing but spaces, tabs and `\r` is skipped. */
+const BLANK_LINE = /^[ \t\r]*$/;
+
 /** How many timed-out request ids are remembered, so their late answers are dropped quietly. */
 const LATE_IDS = 1024;
 
@@ -95,7 +99,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 export class DriverPeer implements StreamExporter, StreamImporter {
   readonly #input: Readable;
   readonly #output: Writable;
-  readonly #maxLineLength: number;
+  readonly #maxLineBytes: number;
   readonly #requestTimeoutMs: number;
   readonly #streamPrefix: string;
   readonly #options: DriverPeerOptions;
@@ -108,6 +112,8 @@ export class DriverPeer implements StreamExporter, StreamImporter {
   readonly #streams = new Map<string, AsyncIterator<unknown>>();
 
   #partial = '';
+  /** The UTF-8 length of `#partial`. */
+  #partialBytes = 0;
   /** Skipping the rest of an over-long line. */
   #discarding = false;
   #blocked = false;
@@ -121,7 +127,7 @@ export class DriverPeer implements StreamExporter, StreamImporter {
     this.#options = options;
     this.#input = options.input;
     this.#output = options.output;
-    this.#maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+    this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 0;
     this.#streamPrefix = options.streamPrefix ?? 's';
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
@@ -195,7 +201,7 @@ export class DriverPeer implements StreamExporter, StreamImporter {
   /** StreamImporter: a stream the peer handed out, pulled one item per `stream.next`. */
   remoteStream(id: string): AsyncIterable<unknown> {
     const request = (op: string): Promise<JsonValue> => this.request(op, { stream: id });
-    const decode = (value: JsonValue): unknown => this.decode(value);
+    const decode = (value: JsonValue): unknown => decodeValue(value, this, badValueInAnswer);
     let iterated = false;
     return {
       [Symbol.asyncIterator](): AsyncIterator<unknown> {
@@ -310,6 +316,11 @@ export class DriverPeer implements StreamExporter, StreamImporter {
 
   // Input -------------------------------------------------------------------------------------
 
+  /**
+   * Framing (docs/driver-protocol.md §2): lines end at `\n`, a `\r` before it belongs to the
+   * ending, and the cap counts a line's UTF-8 bytes without its ending. The input is decoded as
+   * UTF-8 (`setEncoding`), so a character split across chunks arrives whole.
+   */
   readonly #onData = (chunk: string): void => {
     let start = 0;
     for (let end = chunk.indexOf('\n'); end !== -1; end = chunk.indexOf('\n', start)) {
@@ -318,26 +329,35 @@ export class DriverPeer implements StreamExporter, StreamImporter {
       if (this.#discarding) {
         this.#discarding = false;
         this.#partial = '';
+        this.#partialBytes = 0;
         continue;
       }
-      const line = this.#partial === '' ? piece : this.#partial + piece;
+      const whole = this.#partial === '' ? piece : this.#partial + piece;
+      const wholeBytes = this.#partialBytes + Buffer.byteLength(piece);
       this.#partial = '';
-      if (line.length > this.#maxLineLength) this.#tooLong(line);
-      else this.#onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
+      this.#partialBytes = 0;
+      const crlf = whole.endsWith('\r');
+      const line = crlf ? whole.slice(0, -1) : whole;
+      if (wholeBytes - (crlf ? 1 : 0) > this.#maxLineBytes) this.#tooLong(line);
+      else this.#onLine(line);
       if (this.#closeError !== undefined) return;
     }
     if (start < chunk.length && !this.#discarding) {
-      this.#partial += chunk.slice(start);
-      if (this.#partial.length > this.#maxLineLength) {
+      const rest = chunk.slice(start);
+      this.#partial += rest;
+      this.#partialBytes += Buffer.byteLength(rest);
+      // One byte over the cap may still be the `\r` of a `\r\n` ending.
+      if (this.#partialBytes > this.#maxLineBytes + 1) {
         this.#tooLong(this.#partial);
         this.#partial = '';
+        this.#partialBytes = 0;
         this.#discarding = true;
       }
     }
   };
 
   #tooLong(line: string): void {
-    this.#malformed(new DriverLineTooLongError(this.#maxLineLength, line.slice(0, 80), this.#diagnostics()));
+    this.#malformed(new DriverLineTooLongError(this.#maxLineBytes, line.slice(0, 80), this.#diagnostics()));
   }
 
   #malformed(error: Error): void {
@@ -346,7 +366,7 @@ export class DriverPeer implements StreamExporter, StreamImporter {
   }
 
   #onLine(line: string): void {
-    if (line.trim() === '') return; // blank lines carry nothing
+    if (BLANK_LINE.test(line)) return; // §2: blank lines carry nothing
     let message;
     try {
       message = parseMessage(line);
@@ -436,6 +456,7 @@ export class DriverPeer implements StreamExporter, StreamImporter {
     // A last line without its newline still counts.
     const last = this.#discarding ? '' : this.#partial;
     this.#partial = '';
+    this.#partialBytes = 0;
     if (last !== '' && this.#closeError === undefined) this.#onLine(last);
     this.#transportEnded(
       new DriverClosedError('the peer closed its output (end of input)', this.#diagnostics()),

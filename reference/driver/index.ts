@@ -1,0 +1,1 @@
+export { referenceHello, serveDriver, type DriverKind, type ServeDriverOptions } from './serve-driver.js';
