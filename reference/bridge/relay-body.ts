@@ -1,9 +1,10 @@
 import type { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
 import { GuestBodyError, StreamResetError } from './bridge-errors.js';
-import { createChunkedDecoder, encodeChunk, LAST_CHUNK } from './chunked-decoder.js';
+import type { BodyFraming } from '../../protocol/http/body-framing.js';
+import { ChunkedDecoder } from '../../protocol/http/chunked-decoder.js';
+import { encodeChunk, LAST_CHUNK } from '../../protocol/http/chunked-encoder.js';
 import { closeAfterAnswer } from './close-after-answer.js';
-import type { BodyFraming } from './plan-response.js';
 import { Listeners, resetStream, swallowErrors } from './stream-control.js';
 import { waitClosed } from '../../protocol/wait-closed.js';
 
@@ -29,7 +30,7 @@ export function relayBody(
   swallowErrors(client);
   swallowErrors(guest);
   const listeners = new Listeners();
-  const decoder = framing.kind === 'chunked' ? createChunkedDecoder() : undefined;
+  const decoder = framing.kind === 'chunked' ? new ChunkedDecoder() : undefined;
   let remaining = framing.kind === 'length' ? framing.length : Number.POSITIVE_INFINITY;
   let relayed = 0;
   let over = false;
@@ -76,8 +77,12 @@ export function relayBody(
     const take = (chunk: Buffer): void => {
       arm();
       if (decoder !== undefined) {
-        const result = decoder.push(chunk);
-        if (!result.ok) return stop('malformed');
+        let result;
+        try {
+          result = decoder.push(chunk);
+        } catch (error) {
+          return stop('malformed', error);
+        }
         for (const payload of result.data) send(payload);
         if (result.done) done();
         return;
