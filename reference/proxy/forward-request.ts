@@ -6,10 +6,13 @@ import { buildRequestHead, buildResponseHead } from '../../protocol/http-head-bu
 import type { RequestHead, ResponseHead } from '../../protocol/http-head.js';
 import { BerthError } from '../../protocol/errors.js';
 import { getHeader } from '../../protocol/header-list.js';
-import { encodeChunk, LAST_CHUNK, responseFraming, type BodyFraming } from './body-framing.js';
+import type { BodyFraming } from '../../protocol/http/body-framing.js';
+import { encodeChunk, LAST_CHUNK } from '../../protocol/http/chunked-encoder.js';
+import { connectionHas } from '../../protocol/http/hop-by-hop.js';
+import { responseFraming } from '../../protocol/http/response-framing.js';
 import type { ByteReader } from './byte-reader.js';
 import type { RequestBody } from './client-body.js';
-import { clientResponseHeaders, connectionHas, guestRequestHeaders } from './forwarded-headers.js';
+import { clientResponseHeaders, guestRequestHeaders } from './forwarded-headers.js';
 import type { ProxyContext } from './proxy-context.js';
 import { GuestProtocolError, GuestUnavailableError } from './proxy-errors.js';
 import { readBody } from './read-body.js';

@@ -1,16 +1,17 @@
-import { Buffer } from 'node:buffer';
+import type { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
 import type { Role } from '../../protocol/connector.js';
-import { encodeDockerError } from '../../protocol/docker-error.js';
 import { createHeadReader } from '../../protocol/head-reader.js';
-import { buildResponseHead } from '../../protocol/http-head-builder.js';
 import type { RequestHead } from '../../protocol/http-head.js';
 import { getHeader, type HeaderList } from '../../protocol/header-list.js';
+import type { BodyFraming } from '../../protocol/http/body-framing.js';
+import { encodeDockerErrorAnswer } from '../../protocol/http/docker-error-answer.js';
+import { connectionHas } from '../../protocol/http/hop-by-hop.js';
+import { requestFraming } from '../../protocol/http/request-framing.js';
 import { bridgeUpgrade } from '../bridge/index.js';
-import { requestFraming, type BodyFraming } from './body-framing.js';
 import { ByteReader } from './byte-reader.js';
 import { ClientBody, HeldBody } from './client-body.js';
-import { connectionHas, wantsUpgrade } from './forwarded-headers.js';
+import { wantsUpgrade } from './forwarded-headers.js';
 import { AnswerBrokenError, forwardRequest } from './forward-request.js';
 import { parsePlatform, selectRoleForPlatform } from './platform.js';
 import type { ProxyContext } from './proxy-context.js';
@@ -44,32 +45,6 @@ async function readRequestHead(reader: ByteReader): Promise<RequestHead | undefi
     reader.unshift(state.rest);
     return state.head;
   }
-}
-
-const STATUS_TEXT: Readonly<Record<number, string>> = {
-  400: 'Bad Request',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  501: 'Not Implemented',
-  502: 'Bad Gateway',
-  504: 'Gateway Timeout',
-};
-
-/** DKR-3: the proxy's own answers are Docker errors, `{"message": ...}` and a newline. */
-function dockerErrorAnswer(status: number, message: string, close: boolean): Buffer {
-  const body = encodeDockerError(message);
-  const headers: [string, string][] = [
-    ['Content-Type', 'application/json'],
-    ['Content-Length', String(body.length)],
-  ];
-  if (close) headers.push(['Connection', 'close']);
-  return Buffer.concat([
-    buildResponseHead({ version: 'HTTP/1.1', status, reason: STATUS_TEXT[status] ?? 'Error', headers }),
-    body,
-  ]);
 }
 
 function wantsKeepAlive(head: RequestHead): boolean {
@@ -146,7 +121,7 @@ export async function serveConnection(context: ProxyContext, client: Duplex): Pr
         head = await readRequestHead(reader);
       } catch (error) {
         if (isProxyError(error) && !client.destroyed)
-          client.write(dockerErrorAnswer(error.status, error.message, true));
+          client.write(encodeDockerErrorAnswer(error.status, error.message, { close: true }));
         break;
       }
       if (head === undefined) break;
@@ -183,7 +158,7 @@ async function serveRequest(
   try {
     framing = requestFraming(head.headers);
   } catch (error) {
-    client.write(dockerErrorAnswer(400, `bad request: ${(error as Error).message}`, true));
+    client.write(encodeDockerErrorAnswer(400, `bad request: ${(error as Error).message}`, { close: true }));
     return 'close';
   }
   const expect = getHeader(head.headers, 'expect')?.toLowerCase() === '100-continue';
@@ -194,7 +169,7 @@ async function serveRequest(
   const answerError = async (status: number, message: string): Promise<Outcome> => {
     const drained = await body.discard();
     const alive = keepAlive && drained;
-    if (!client.destroyed) client.write(dockerErrorAnswer(status, message, !alive));
+    if (!client.destroyed) client.write(encodeDockerErrorAnswer(status, message, { close: !alive }));
     return alive ? 'keep-alive' : 'close';
   };
 
