@@ -40,6 +40,13 @@ describe('import rules (README, Layout)', () => {
     ['reports/model/outcome.ts', "import { x } from '../render/html.js';"],
     ['reports/render/html.ts', "import { x } from '../../suite/support/transcript.js';"],
     ['cli/serve.ts', "import { spawnBerth } from './berth-process.test-helper.js';"],
+    ['simulators/dockerd/engine.ts', "import { x } from '../../protocol/http/chunked-decoder.js';"],
+    ['simulators/dockerd/engine.test.ts', "import type { X } from '../../protocol/http/body-framing.js';"],
+    ['suite/support/http/http-call.ts', "import { x } from '../../../protocol/http/chunked-encoder.js';"],
+    ['suite/20-proxy/routing.spec.ts', "import { x } from '../../protocol/http/hop-by-hop.js';"],
+    ['suite/meta/x.test.ts', "import { x } from '../../protocol/http/status-text.js';"],
+    ['protocol/http/chunked-decoder.ts', "import { connect } from 'node:net';"],
+    ['protocol/http/chunked-decoder.ts', "import fc from 'fast-check';"],
   ])('refuses %s doing: %s', (file, line) => {
     const [edge] = importsOf(file, line);
     expect(edge).toBeDefined();
@@ -61,6 +68,10 @@ describe('import rules (README, Layout)', () => {
     ['suite/harness/clause.ts', "import { TARGETS } from '../targets/index.js';"],
     ['reports/render/html.ts', "import type { Outcome } from '../model/outcome.js';"],
     ['cli/serve.test.ts', "import { spawnBerth } from './berth-process.test-helper.js';"],
+    ['reference/proxy/server.ts', "import { x } from '../../protocol/http/chunked-decoder.js';"],
+    ['reference/bridge/relay.ts', "import type { X } from '../../protocol/http/body-framing.js';"],
+    ['protocol/http/chunked-decoder.ts', "import { BerthError } from '../errors.js';"],
+    ['simulators/dockerd/engine.ts', "import { x } from '../../protocol/http-head-parser.js';"],
   ])('allows %s doing: %s', (file, line) => {
     const [edge] = importsOf(file, line);
     expect(edge).toBeDefined();
