@@ -7,7 +7,8 @@ import { useLeakCheck } from '../suite/support/leak-check.js';
 import { requestJson } from '../suite/support/http/request-json.js';
 import { type BerthProcess, startBerth, stopBerths, waitForLine } from './berth-process.test-helper.js';
 
-describe('berth sim dockerd', () => {
+// Each test starts `berth` child processes: seconds apiece on a loaded machine.
+describe('berth sim dockerd', { timeout: 30_000 }, () => {
   useLeakCheck();
   let dir = '';
   const started: BerthProcess[] = [];

@@ -34,7 +34,8 @@ describe('encodeDockerError', () => {
         expect(parseDockerError(body)).toBe(message.replace(/[\ud800-\udfff]/gu, '\ufffd'));
       }),
     );
-  });
+    // fast-check builds its full-Unicode `binary` arbitrary on first use: seconds on a loaded machine.
+  }, 60_000);
 });
 
 describe('parseDockerError', () => {

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
-import { getHeaderValues, type HeaderList } from '../../protocol/header-list.js';
 import { buildRequestHead } from '../../protocol/http-head-builder.js';
 import { isFieldValue, isToken } from '../../protocol/http-head.js';
+import { connectionTokens } from '../../protocol/http/hop-by-hop.js';
 import type { UpgradeRequest } from './upgrade-request.js';
 
 /**
@@ -9,18 +9,6 @@ import type { UpgradeRequest } from './upgrade-request.js';
  * is already de-chunked, and the body is already read, so a 100-continue has nothing to wait for.
  */
 const REPLACED = new Set(['host', 'content-length', 'transfer-encoding', 'expect']);
-
-/** Lower-cased tokens of every Connection field (`Connection: Upgrade, X-Foo` → upgrade, x-foo). */
-export function connectionTokens(headers: HeaderList): Set<string> {
-  const tokens = new Set<string>();
-  for (const value of getHeaderValues(headers, 'connection')) {
-    for (const token of value.split(',')) {
-      const trimmed = token.trim().toLowerCase();
-      if (trimmed !== '') tokens.add(trimmed);
-    }
-  }
-  return tokens;
-}
 
 /**
  * UPG-2: the request as the guest must see it, head and body. Throws the head builder's error when

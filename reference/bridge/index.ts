@@ -11,4 +11,3 @@ export {
   HandshakeTimeoutError,
   StreamResetError,
 } from './bridge-errors.js';
-export { encodeErrorAnswer } from './answer-error.js';

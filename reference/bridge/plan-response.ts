@@ -1,16 +1,12 @@
 import type { Buffer } from 'node:buffer';
-import { getHeader, getHeaderValues, type HeaderList } from '../../protocol/header-list.js';
+import { getHeader, type HeaderList } from '../../protocol/header-list.js';
 import { buildResponseHead } from '../../protocol/http-head-builder.js';
 import type { ResponseHead } from '../../protocol/http-head.js';
+import type { BodyFraming } from '../../protocol/http/body-framing.js';
+import { stripHopByHop } from '../../protocol/http/hop-by-hop.js';
+import { isHttpBodyError } from '../../protocol/http/http-body-errors.js';
+import { responseFraming } from '../../protocol/http/response-framing.js';
 import { GuestBadResponseError } from './bridge-errors.js';
-import { connectionTokens } from './build-guest-request.js';
-
-/** How the body of a relayed answer is delimited on the guest side. */
-export type BodyFraming =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'length'; readonly length: number }
-  | { readonly kind: 'chunked' }
-  | { readonly kind: 'close' };
 
 /** What the bridge does with the guest's head, and the head the client gets. */
 export type ResponsePlan =
@@ -20,17 +16,6 @@ export type ResponsePlan =
   /** A 1xx other than 101 (100 Continue, 103 Early Hints): an interim answer, the real one follows. */
   | { readonly kind: 'interim' }
   | { readonly kind: 'invalid'; readonly error: GuestBadResponseError };
-
-/** RFC 9110 7.6.1: fields that describe one connection and never cross a proxy. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
 
 /** DKR-19, DKR-21: the content types of a hijacked attach or exec stream. */
 const STREAM_TYPES = new Set([
@@ -42,34 +27,16 @@ const mediaType = (value: string | undefined): string =>
   (value ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
 
 /** UPG-18: the guest's end-to-end fields, in order and with duplicates (UPG-7), minus Content-Length. */
-function endToEnd(headers: HeaderList): (readonly [string, string])[] {
-  const listed = connectionTokens(headers);
-  return headers.filter(([name]) => {
-    const lower = name.toLowerCase();
-    return !HOP_BY_HOP.has(lower) && !listed.has(lower) && lower !== 'content-length';
-  });
-}
+const endToEnd = (headers: HeaderList): [string, string][] => stripHopByHop(headers, ['content-length']);
 
-/** RFC 9112 6.3: the framing of a response body, or an error for a Content-Length that cannot be trusted. */
-function bodyFraming(method: string, head: ResponseHead): BodyFraming | GuestBadResponseError {
-  if (method.toUpperCase() === 'HEAD' || head.status === 204 || head.status === 304) return { kind: 'none' };
-  const codings = getHeaderValues(head.headers, 'transfer-encoding')
-    .flatMap((value) => value.split(','))
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== '');
-  // Transfer-Encoding wins over Content-Length; a final coding other than chunked runs to the close.
-  if (codings.length > 0) return codings.at(-1) === 'chunked' ? { kind: 'chunked' } : { kind: 'close' };
-  const lengths = getHeaderValues(head.headers, 'content-length').flatMap((value) =>
-    value.split(',').map((part) => part.trim()),
-  );
-  if (lengths.length === 0) return { kind: 'close' };
-  const first = lengths[0] ?? '';
-  if (!/^[0-9]{1,15}$/.test(first) || lengths.some((length) => length !== first)) {
-    return new GuestBadResponseError(
-      `Content-Length ${JSON.stringify(lengths.join(', '))} is not one length`,
-    );
+/** RFC 9112 6.3: the framing of the guest's body; UPG-9: a Content-Length it cannot trust is its fault. */
+function guestBodyFraming(method: string, head: ResponseHead): BodyFraming | GuestBadResponseError {
+  try {
+    return responseFraming(method, head.status, head.headers);
+  } catch (error) {
+    if (!isHttpBodyError(error)) throw error;
+    return new GuestBadResponseError(error.message, { cause: error });
   }
-  return { kind: 'length', length: Number(first) };
 }
 
 function respond(head: ResponseHead, headers: HeaderList): Buffer {
@@ -95,7 +62,7 @@ export function planResponse(method: string, head: ResponseHead): ResponsePlan {
     // UPG-16 (P-B3): dockerd hijacked the connection without an upgrade; the stream runs both ways.
     return { kind: 'hijack', clientHead: respond(head, endToEnd(head.headers)) };
   }
-  const framing = bodyFraming(method, head);
+  const framing = guestBodyFraming(method, head);
   if (framing instanceof GuestBadResponseError) return { kind: 'invalid', error: framing };
   const headers = endToEnd(head.headers);
   if (framing.kind === 'length') headers.push(['Content-Length', String(framing.length)]);

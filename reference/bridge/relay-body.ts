@@ -1,14 +1,50 @@
 import type { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
 import { GuestBodyError, StreamResetError } from './bridge-errors.js';
-import { createChunkedDecoder, encodeChunk, LAST_CHUNK } from './chunked-decoder.js';
+import type { BodyFraming } from '../../protocol/http/body-framing.js';
+import { ChunkedDecoder } from '../../protocol/http/chunked-decoder.js';
+import { encodeChunk, LAST_CHUNK } from '../../protocol/http/chunked-encoder.js';
 import { closeAfterAnswer } from './close-after-answer.js';
-import type { BodyFraming } from './plan-response.js';
 import { Listeners, resetStream, swallowErrors } from './stream-control.js';
 import { waitClosed } from '../../protocol/wait-closed.js';
 
 export interface RelayBodyResult {
   readonly error?: GuestBodyError | StreamResetError;
+}
+
+/** The payload in one read of the guest, and whether the body ends with it. */
+interface CutPayload {
+  readonly data: readonly Buffer[];
+  readonly done: boolean;
+}
+
+/**
+ * Cuts what the guest sends into payload by the framing: the chunks decoded (a defect throws), or
+ * at most the Content-Length; a body that runs until close is never done by its bytes.
+ */
+function createPayloadCutter(framing: BodyFraming): (chunk: Buffer) => CutPayload {
+  if (framing.kind === 'chunked') {
+    const decoder = new ChunkedDecoder();
+    return (chunk) => {
+      const result = decoder.push(chunk);
+      return { data: result.data, done: result.done };
+    };
+  }
+  let remaining = framing.kind === 'length' ? framing.length : Number.POSITIVE_INFINITY;
+  return (chunk) => {
+    const payload = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
+    remaining -= payload.length;
+    return { data: [payload], done: remaining === 0 };
+  };
+}
+
+/** UPG-21: reads the guest again once the client has drained, the idle clock (UPG-19) restarted. */
+function resumeOnDrain(client: Duplex, guest: Duplex, isOver: () => boolean, arm: () => void): void {
+  client.once('drain', () => {
+    if (isOver()) return;
+    arm();
+    guest.resume();
+  });
 }
 
 /**
@@ -29,8 +65,8 @@ export function relayBody(
   swallowErrors(client);
   swallowErrors(guest);
   const listeners = new Listeners();
-  const decoder = framing.kind === 'chunked' ? createChunkedDecoder() : undefined;
-  let remaining = framing.kind === 'length' ? framing.length : Number.POSITIVE_INFINITY;
+  const cut = createPayloadCutter(framing);
+  const chunked = framing.kind === 'chunked';
   let relayed = 0;
   let over = false;
   let timer: NodeJS.Timeout | undefined;
@@ -60,32 +96,25 @@ export function relayBody(
     const send = (payload: Buffer): void => {
       if (payload.length === 0) return;
       relayed += payload.length;
-      const bytes = decoder === undefined ? payload : encodeChunk(payload);
-      if (!client.write(bytes)) {
+      if (!client.write(chunked ? encodeChunk(payload) : payload)) {
         // UPG-21: a client that reads slowly slows the guest down instead of filling memory; the
         // guest's silence meanwhile is the client's doing, so the idle clock stops (UPG-19).
         guest.pause();
         clearTimeout(timer);
-        client.once('drain', () => {
-          if (over) return;
-          arm();
-          guest.resume();
-        });
+        resumeOnDrain(client, guest, isOver, arm);
       }
     };
+    const isOver = (): boolean => over;
     const take = (chunk: Buffer): void => {
       arm();
-      if (decoder !== undefined) {
-        const result = decoder.push(chunk);
-        if (!result.ok) return stop('malformed');
-        for (const payload of result.data) send(payload);
-        if (result.done) done();
-        return;
+      let result: CutPayload;
+      try {
+        result = cut(chunk);
+      } catch (error) {
+        return stop('malformed', error);
       }
-      const payload = chunk.length > remaining ? chunk.subarray(0, remaining) : chunk;
-      remaining -= payload.length;
-      send(payload);
-      if (remaining === 0) done();
+      for (const payload of result.data) send(payload);
+      if (result.done) done();
     };
 
     listeners.on(client, 'error', (cause: Error) => done(new StreamResetError('client', { cause })));
@@ -105,11 +134,7 @@ export function relayBody(
       if (framing.kind === 'close') done();
       else stop('ended');
     } else if (client.writableNeedDrain) {
-      client.once('drain', () => {
-        if (over) return;
-        arm();
-        guest.resume();
-      });
+      resumeOnDrain(client, guest, isOver, arm);
     } else {
       arm();
       guest.resume();

@@ -10,6 +10,36 @@ export interface SpliceResult {
 }
 
 /**
+ * One direction: `first`, then everything `from` sends, written to `to`, the FIN passed on with
+ * end(); a full writer pauses its reader (UPG-21) until it drains. `done` once `to` has finished.
+ */
+function pump(
+  listeners: Listeners,
+  isOver: () => boolean,
+  from: Duplex,
+  to: Duplex,
+  first: Buffer,
+  done: () => void,
+): void {
+  const resume = (): void => {
+    if (!isOver()) from.resume();
+  };
+  const write = (chunk: Buffer): void => {
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', resume);
+    }
+  };
+  listeners.on(from, 'data', (chunk: Buffer) => write(chunk));
+  listeners.on(from, 'end', () => to.end());
+  listeners.on(to, 'finish', done);
+  if (first.length > 0) write(first);
+  if (from.readableEnded) to.end();
+  else if (to.writableNeedDrain) from.pause();
+  else from.resume();
+}
+
+/**
  * UPG-11: relays bytes both ways between the client and the guest until both directions are over,
  * then closes both. Each direction ends on its own (UPG-12, UPG-13: a FIN is passed on with end()
  * and the other direction keeps flowing); `toClient` and `toGuest` go out before anything read
@@ -56,25 +86,6 @@ export function spliceStreams(
       if (upDone && downDone) finish();
     };
 
-    const pump = (from: Duplex, to: Duplex, first: Buffer, done: () => void): void => {
-      const resume = (): void => {
-        if (!over) from.resume();
-      };
-      const write = (chunk: Buffer): void => {
-        if (!to.write(chunk)) {
-          from.pause();
-          to.once('drain', resume);
-        }
-      };
-      listeners.on(from, 'data', (chunk: Buffer) => write(chunk));
-      listeners.on(from, 'end', () => to.end());
-      listeners.on(to, 'finish', done);
-      if (first.length > 0) write(first);
-      if (from.readableEnded) to.end();
-      else if (to.writableNeedDrain) from.pause();
-      else from.resume();
-    };
-
     const onError = (side: 'client' | 'guest') => (cause: Error) => {
       // The guest refusing more input after its output is complete (stdin written after the
       // process exited) ends the client's direction, it does not spoil the exchange.
@@ -101,11 +112,12 @@ export function spliceStreams(
       finish({ side: client.destroyed ? 'client' : 'guest' });
       return;
     }
-    pump(client, guest, toGuest, () => {
+    const isOver = (): boolean => over;
+    pump(listeners, isOver, client, guest, toGuest, () => {
       upDone = true;
       check();
     });
-    pump(guest, client, toClient, () => {
+    pump(listeners, isOver, guest, client, toClient, () => {
       downDone = true;
       check();
     });

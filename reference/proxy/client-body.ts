@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
-import type { BodyFraming } from './body-framing.js';
+import type { BodyFraming } from '../../protocol/http/body-framing.js';
 import type { ByteReader } from './byte-reader.js';
 import { BadClientRequestError } from './proxy-errors.js';
 import { readBody } from './read-body.js';

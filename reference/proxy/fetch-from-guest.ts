@@ -3,7 +3,7 @@ import type { Connector, Role } from '../../protocol/connector.js';
 import { createHeadReader } from '../../protocol/head-reader.js';
 import { buildRequestHead } from '../../protocol/http-head-builder.js';
 import type { HeaderList } from '../../protocol/header-list.js';
-import { responseFraming } from './body-framing.js';
+import { responseFraming } from '../../protocol/http/response-framing.js';
 import { ByteReader } from './byte-reader.js';
 import { connectGuest } from './connect-guest.js';
 import { GuestProtocolError, GuestTimeoutError, GuestUnavailableError } from './proxy-errors.js';

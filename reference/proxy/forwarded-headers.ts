@@ -1,46 +1,8 @@
-import type { HeaderList } from '../../protocol/header-list.js';
-import { getHeaderValues } from '../../protocol/header-list.js';
-
-/** HND-12: hop-by-hop fields, never forwarded in either direction. */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'proxy-connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
+import { getHeaderValues, type HeaderList } from '../../protocol/header-list.js';
+import { connectionHas, stripHopByHop } from '../../protocol/http/hop-by-hop.js';
 
 /** The highest Engine API version the proxy speaks; guests advertising more are capped to it. */
 export const PROXY_API_VERSION = '1.41';
-
-function connectionTokens(headers: HeaderList): Set<string> | undefined {
-  let tokens: Set<string> | undefined;
-  for (const value of getHeaderValues(headers, 'connection')) {
-    for (const token of value.split(',')) (tokens ??= new Set()).add(token.trim().toLowerCase());
-  }
-  return tokens;
-}
-
-/** Hop-by-hop fields, fields named by Connection, and the extra names given (lower case). */
-export function stripHopByHop(headers: HeaderList, extra: readonly string[] = []): [string, string][] {
-  const named = connectionTokens(headers);
-  const kept: [string, string][] = [];
-  for (const [name, value] of headers) {
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || named?.has(lower) === true || extra.includes(lower)) continue;
-    kept.push([name, value]);
-  }
-  return kept;
-}
-
-/** True when Connection lists `token` (case-insensitive, comma-separated across all fields). */
-export function connectionHas(headers: HeaderList, token: string): boolean {
-  return connectionTokens(headers)?.has(token) === true;
-}
 
 /** HND-16 (later revision): the client asks for an upgrade. */
 export function wantsUpgrade(headers: HeaderList): boolean {

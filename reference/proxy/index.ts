@@ -4,13 +4,17 @@ import type { Duplex } from 'node:stream';
 import type { Connector, Role } from '../../protocol/connector.js';
 import { BerthError } from '../../protocol/errors.js';
 import { createWorkloadRegistry, type WorkloadRegistry } from '../registry/index.js';
+import {
+  formatListenAddress,
+  parseListenAddress,
+  type ListenAddress,
+} from '../../protocol/listen-address.js';
 import { GuestPool } from './guest-pool.js';
-import { parseProxyListenAddress, type ProxyListenAddress } from './listen-address.js';
 import type { ProxyContext, RolePlatforms } from './proxy-context.js';
 import { RoleResolver } from './role-resolver.js';
 import { serveConnection } from './serve-connection.js';
 
-export { InvalidListenAddressError, parseProxyListenAddress } from './listen-address.js';
+export { InvalidListenAddressError } from '../../protocol/listen-address.js';
 export type { RolePlatforms } from './proxy-context.js';
 export { parsePlatform, formatPlatform, type Platform } from './platform.js';
 export { parseRequestRoute, type RequestRoute } from './request-route.js';
@@ -94,7 +98,7 @@ async function clearStaleSocket(path: string, address: string): Promise<void> {
   await unlink(path).catch(() => undefined);
 }
 
-async function listen(server: Server, address: ProxyListenAddress): Promise<string> {
+async function listen(server: Server, address: ListenAddress): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     const done = (): void => {
@@ -106,11 +110,11 @@ async function listen(server: Server, address: ProxyListenAddress): Promise<stri
   });
   if (address.kind === 'unix') {
     await chmod(address.path, 0o600);
-    return `unix://${address.path}`;
+    return formatListenAddress(address);
   }
   const bound = server.address();
   const port = typeof bound === 'object' && bound !== null ? bound.port : address.port;
-  return `tcp://${address.host.includes(':') ? `[${address.host}]` : address.host}:${port}`;
+  return formatListenAddress({ ...address, port });
 }
 
 /**
@@ -118,7 +122,7 @@ async function listen(server: Server, address: ProxyListenAddress): Promise<stri
  * guest dockerd of the role that owns its workload (HND-*).
  */
 export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
-  const address = parseProxyListenAddress(options.listen, options.allowRemote === true);
+  const address = parseListenAddress(options.listen, { allowRemote: options.allowRemote === true });
   assertRoles(options);
   const registry = createWorkloadRegistry();
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 5000;

@@ -1,8 +1,12 @@
-import { BodyFramingError, ChunkedDecoder, type BodyFraming } from './body-framing.js';
+import { BerthError } from '../../protocol/errors.js';
+import type { BodyFraming } from '../../protocol/http/body-framing.js';
+import { ChunkedDecoder } from '../../protocol/http/chunked-decoder.js';
 import type { ByteReader } from './byte-reader.js';
 
 /** The body ended (FIN) before its framing said it would. */
-export class TruncatedBodyError extends BodyFramingError {}
+export class TruncatedBodyError extends BerthError {
+  readonly code = 'ERR_PROXY_BODY_TRUNCATED';
+}
 
 /**
  * Yields the payload of one message body as it arrives. Bytes past the body (the next message

@@ -69,6 +69,13 @@ describe('import rules (README, Layout)', () => {
       "import type { Slot } from '../../suite/targets/driver-wire.js';",
     ],
     ['protocol/driver/driver-peer.ts', "import { readLine } from '../../suite/targets/driver-wire.js';"],
+    ['simulators/dockerd/engine.ts', "import { x } from '../../protocol/http/chunked-decoder.js';"],
+    ['simulators/dockerd/engine.test.ts', "import type { X } from '../../protocol/http/body-framing.js';"],
+    ['suite/support/http/http-call.ts', "import { x } from '../../../protocol/http/chunked-encoder.js';"],
+    ['suite/20-proxy/routing.spec.ts', "import { x } from '../../protocol/http/hop-by-hop.js';"],
+    ['suite/meta/x.test.ts', "import { x } from '../../protocol/http/status-text.js';"],
+    ['protocol/http/chunked-decoder.ts', "import { connect } from 'node:net';"],
+    ['protocol/http/chunked-decoder.ts', "import fc from 'fast-check';"],
   ])('refuses %s doing: %s', (file, line) => {
     const [edge] = importsOf(file, line);
     expect(edge).toBeDefined();
@@ -109,6 +116,10 @@ describe('import rules (README, Layout)', () => {
     ],
     ['cli/driver.test.ts', "import { DriverPeer } from '../protocol/driver/driver-peer.js';"],
     ['cli/driver.test.ts', "import { DriverChannel } from '../suite/targets/driver-channel.js';"],
+    ['reference/proxy/server.ts', "import { x } from '../../protocol/http/chunked-decoder.js';"],
+    ['reference/bridge/relay.ts', "import type { X } from '../../protocol/http/body-framing.js';"],
+    ['protocol/http/chunked-decoder.ts', "import { BerthError } from '../errors.js';"],
+    ['simulators/dockerd/engine.ts', "import { x } from '../../protocol/http-head-parser.js';"],
   ])('allows %s doing: %s', (file, line) => {
     const [edge] = importsOf(file, line);
     expect(edge).toBeDefined();

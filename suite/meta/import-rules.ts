@@ -29,6 +29,11 @@ export interface FolderRule {
   readonly mayImport: readonly string[];
   /** Whether it may import npm packages (protocol/ may not). */
   readonly packages?: boolean;
+  /**
+   * Folders whose files, tests and test helpers included, must never import this one: code that
+   * has to keep its own independent version of what this folder holds.
+   */
+  readonly keptFrom?: readonly string[];
 }
 
 const SPEC_AREA = 'suite/NN-area/';
@@ -39,6 +44,16 @@ const SPEC_AREA = 'suite/NN-area/';
  * follow the area's rule.
  */
 export const LAYOUT: readonly FolderRule[] = [
+  {
+    folder: 'protocol/http/',
+    holds:
+      'the reference’s one HTTP/1.1 body layer: request and response framing, the chunked coding, hop-by-hop fields, status texts, the Docker error answer',
+    mayImport: ['protocol/'],
+    packages: false,
+    // The simulators and the suite keep their own HTTP body code, so a bug in this layer cannot
+    // hide itself by being on both sides of a test.
+    keptFrom: ['simulators/', 'suite/'],
+  },
   {
     folder: 'protocol/',
     holds:
@@ -56,7 +71,7 @@ export const LAYOUT: readonly FolderRule[] = [
     folder: 'reference/',
     holds:
       'the reference components: registry, proxy, bridge, dispatch, snapshot, the unix-socket transport, the drivers',
-    mayImport: ['protocol/'],
+    mayImport: ['protocol/', 'protocol/http/'],
   },
   {
     folder: 'simulators/',
@@ -199,6 +214,7 @@ export interface Violation {
  * Checks one import against SEPARATIONS and LAYOUT. Besides the folder rules:
  * - nothing under suite/ imports a value from protocol/driver/ (types only, tests included);
  * - protocol/ imports no packages and I/O built-ins only as types (no I/O at import);
+ * - a folder with `keptFrom` is never imported from those folders, not even by their tests;
  * - a test helper (`*.test-helper.ts`) is imported only by tests and other test helpers;
  * - tests and test helpers may import anything, but specs follow their area's rule.
  */
@@ -217,6 +233,11 @@ export function checkImport(edge: ImportEdge): Violation | undefined {
   if (to !== undefined && isTestHelper(to) && !isTestFile(from) && !isTestHelper(from)) {
     return violation('test helpers (*.test-helper.ts) are imported only by tests');
   }
+  const kept = to === undefined ? undefined : ruleFor(to);
+  const keptFrom = kept?.keptFrom?.find((folder) => from.startsWith(folder));
+  if (kept !== undefined && keptFrom !== undefined) {
+    return violation(`${keptFrom} never imports ${kept.folder} (tests included): it keeps its own`);
+  }
   if ((isTestFile(from) || isTestHelper(from)) && !spec) return undefined;
 
   const rule = ruleFor(from);
@@ -224,7 +245,8 @@ export function checkImport(edge: ImportEdge): Violation | undefined {
   if (to === undefined) {
     if (builtin === undefined && rule.packages === false)
       return violation(`${rule.folder} imports no packages`);
-    if (builtin !== undefined && rule.folder === 'protocol/' && IO_BUILTINS.has(builtin) && !edge.typeOnly) {
+    const inProtocol = rule.folder.startsWith('protocol/');
+    if (builtin !== undefined && inProtocol && IO_BUILTINS.has(builtin) && !edge.typeOnly) {
       return violation(`protocol/ does no I/O at import: node:${builtin} only as a type`);
     }
     return undefined;
