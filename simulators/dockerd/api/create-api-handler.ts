@@ -78,16 +78,16 @@ export function createApiHandler(options: ApiHandlerOptions): HttpHandler {
     }
 
     const fault = faults.take(request.method, splitVersionPrefix(path)?.rest ?? path);
-    if (fault?.kind === 'stall') {
+    if (fault?.kind === 'answer-stall') {
       await new Promise<void>((resolve) => {
         if (request.signal.aborted) resolve();
         else request.signal.addEventListener('abort', () => resolve(), { once: true });
       });
       throw new ConnectionClosedError('stalled request ended');
     }
-    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
-    if (fault?.kind === 'reset-mid-body') request.resetAfter(fault.afterBytes);
-    if (fault?.kind === 'status') {
+    if (fault?.kind === 'answer-delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === 'reset-mid-answer') request.resetAfter(fault.afterBytes);
+    if (fault?.kind === 'error-status') {
       await writeJson(
         response,
         fault.status,
