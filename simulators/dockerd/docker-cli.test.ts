@@ -174,42 +174,26 @@ describe.each(cliCases)(
     });
 
     it('attach relays stdin and output, and ends with the exit code', async (context) => {
+      /** `docker run -d -i --name NAME IMAGE sh -c SCRIPT`: a container that waits on its stdin. */
+      const runWithStdin = (name: string, script: string): string[] => [
+        'run',
+        '-d',
+        '-i',
+        '--name',
+        name,
+        IMAGE,
+        'sh',
+        '-c',
+        script,
+      ];
       // Without StdinOnce the end of stdin ends the attach at once (the output may be cut, as with
       // dockerd); the CLI then waits for the container to exit and reports its code.
-      expect(
-        (
-          await cli(context, [
-            'run',
-            '-d',
-            '-i',
-            '--name',
-            'cli-read',
-            IMAGE,
-            'sh',
-            '-c',
-            'read x; echo got:$x; exit 2',
-          ])
-        ).code,
-      ).toBe(0);
+      expect((await cli(context, runWithStdin('cli-read', 'read x; echo got:$x; exit 2'))).code).toBe(0);
       expect((await cli(context, ['attach', 'cli-read'], 'abc\n')).code).toBe(2);
       expect(await cli(context, ['logs', 'cli-read'])).toMatchObject({ code: 0, stdout: 'got:abc\n' });
       // The output comes only once the attach is there: the container waits for a line on stdin,
       // sent by a second attach after the first one is seen on the container.
-      expect(
-        (
-          await cli(context, [
-            'run',
-            '-d',
-            '-i',
-            '--name',
-            'cli-exit',
-            IMAGE,
-            'sh',
-            '-c',
-            'read x; echo late; exit 4',
-          ])
-        ).code,
-      ).toBe(0);
+      expect((await cli(context, runWithStdin('cli-exit', 'read x; echo late; exit 4'))).code).toBe(0);
       const attached = cli(context, ['attach', '--no-stdin', 'cli-exit']);
       await expect
         .poll(() => d?.sim.engine.getContainer('cli-exit').hub.sinks.size, { timeout: 30_000 })
