@@ -60,8 +60,8 @@ describe('createSimulatedDockerd', () => {
       expect((await idle.readResponse()).status).toBe(200);
       // A long-poll in progress: the wait answers only when the container stops.
       await busy.request('POST', `/v1.41/containers/${id}/wait`);
-      // Give the simulator a moment to read the wait's head (on a unix socket, well under 1 ms).
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Once the wait is registered on the container, the simulator has read its head.
+      await expect.poll(() => d.sim.engine.getContainer(id).waiters.size, { timeout: 10_000 }).toBe(1);
       expect(d.sim.closeIdleConnections()).toBeGreaterThanOrEqual(1);
       await expect(idle.readResponse()).rejects.toThrow(/ended before a response head/);
       expect(busy.socket.readableEnded).toBe(false);
