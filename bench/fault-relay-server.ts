@@ -2,11 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GARBAGE_BYTES } from '../simulators/vsock/index.js';
+import { GARBAGE_BYTES, type HttpFaultKind } from '../protocol/faults.js';
 import { onCleanup } from './bench-cleanup.js';
 
-/** What the relay does to one request. */
-export type RelayFault = 'none' | 'refuse' | 'reset' | 'garbage' | 'stall';
+/** What the relay does to one request: nothing, or one of the HTTP faults (protocol/faults.ts) a flaky link shows. */
+export type RelayFault =
+  'none' | Extract<HttpFaultKind, 'drop-request' | 'reset-before-head' | 'garbage-answer' | 'answer-stall'>;
 
 export interface FaultRelayServer extends AsyncDisposable {
   readonly socketPath: string;
@@ -23,10 +24,10 @@ const REQUEST_START = /^[A-Z]{3,7} \//;
 /**
  * A unix-socket relay in front of a guest (a stand-in for a flaky vsock) that faults a share of
  * the requests it carries, on new and on kept-alive connections alike. Each chunk from the client
- * that starts a request head rolls `pick()`: `refuse` closes both ends without passing it on,
- * `reset` passes it and closes both ends at the first answer bytes, `garbage` answers non-HTTP
- * bytes and closes, `stall` swallows everything for `stallMs` and then closes (unix sockets cannot
- * send an RST).
+ * that starts a request head rolls `pick()`: `drop-request` closes both ends without passing it
+ * on, `reset-before-head` passes it and closes both ends at the first answer bytes,
+ * `garbage-answer` answers non-HTTP bytes and closes, `answer-stall` swallows everything for
+ * `stallMs` and then closes (unix sockets cannot send an RST).
  */
 export async function createFaultRelayServer(
   target: string,
@@ -34,7 +35,13 @@ export async function createFaultRelayServer(
 ): Promise<FaultRelayServer> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-soak-relay-'));
   const socketPath = join(dir, 'relay.sock');
-  const counts: Record<RelayFault, number> = { none: 0, refuse: 0, reset: 0, garbage: 0, stall: 0 };
+  const counts: Record<RelayFault, number> = {
+    none: 0,
+    'drop-request': 0,
+    'reset-before-head': 0,
+    'garbage-answer': 0,
+    'answer-stall': 0,
+  };
   const open = new Set<Socket>();
   const track = (socket: Socket): void => {
     open.add(socket);
@@ -58,19 +65,19 @@ export async function createFaultRelayServer(
       if (REQUEST_START.test(chunk.toString('latin1', 0, 9))) {
         const fault = options.pick();
         counts[fault] += 1;
-        if (fault === 'refuse') return closeBoth();
-        if (fault === 'garbage') {
+        if (fault === 'drop-request') return closeBoth();
+        if (fault === 'garbage-answer') {
           guest.destroy();
           client.end(Buffer.from(GARBAGE_BYTES));
           return;
         }
-        if (fault === 'stall') {
+        if (fault === 'answer-stall') {
           stalled = true;
           const timer = setTimeout(closeBoth, options.stallMs);
           client.once('close', () => clearTimeout(timer));
           return;
         }
-        if (fault === 'reset') resetOnAnswer = true;
+        if (fault === 'reset-before-head') resetOnAnswer = true;
       }
       if (!guest.write(chunk)) {
         client.pause();

@@ -27,7 +27,7 @@ export interface SoakOptions {
   readonly log?: (line: string) => void;
 }
 
-const FAULTS: readonly RelayFault[] = ['refuse', 'reset', 'garbage', 'stall'];
+const FAULTS: readonly RelayFault[] = ['drop-request', 'reset-before-head', 'garbage-answer', 'answer-stall'];
 
 /** A small deterministic PRNG (mulberry32) so that a run can be replayed with SOAK_SEED. */
 function prng(seed: number): () => number {
@@ -70,7 +70,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakVerdict> {
     sim.faults.set({
       method: 'GET',
       path: /^\/containers\/[^/]+\/json$/,
-      fault: { kind: 'status', status: 500 },
+      fault: { kind: 'error-status', status: 500 },
       times: Math.ceil(total * faultRate * 0.05),
     });
   }
@@ -259,7 +259,11 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakVerdict> {
     }
     const relayFaults = relays.reduce(
       (sum, relay) =>
-        sum + relay.counts.refuse + relay.counts.reset + relay.counts.garbage + relay.counts.stall,
+        sum +
+        relay.counts['drop-request'] +
+        relay.counts['reset-before-head'] +
+        relay.counts['garbage-answer'] +
+        relay.counts['answer-stall'],
       0,
     );
     log(

@@ -155,7 +155,7 @@ function rawUntilClosed(socketPath: string, bytes: string, timeoutMs: number): P
 describe('proxy: unreachable and failing guests', () => {
   it('answers 504 naming the role when the guest never accepts, within the connect deadline, and keeps serving', async () => {
     const amd64 = await tempSocketPath('amd64');
-    const { socketPath } = await faultyStack(amd64, { byRole: { amd64: [{ kind: 'stall-connect' }] } }, 200);
+    const { socketPath } = await faultyStack(amd64, { byRole: { amd64: [{ kind: 'connect-stall' }] } }, 200);
     const started = Date.now();
     const answer = await createAmd64(socketPath);
     const elapsed = Date.now() - started;

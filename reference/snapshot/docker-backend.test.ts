@@ -37,7 +37,12 @@ describe('createDockerBackend', () => {
   });
 
   it('removes the container when start fails', async () => {
-    sim.faults.set({ method: 'POST', path: /\/start$/, fault: { kind: 'status', status: 500 }, times: 1 });
+    sim.faults.set({
+      method: 'POST',
+      path: /\/start$/,
+      fault: { kind: 'error-status', status: 500 },
+      times: 1,
+    });
     await expect(backend.create('local/busybox:1')).rejects.toMatchObject({
       code: 'ERR_SNAPSHOT_START_FAILED',
     });
@@ -78,7 +83,12 @@ describe('createDockerBackend', () => {
     try {
       await writeFile(join(host, 'a'), 'a');
       await using vm = await backend.create('local/busybox:1');
-      sim.faults.set({ method: 'PUT', path: /\/archive$/, fault: { kind: 'status', status: 500 }, times: 1 });
+      sim.faults.set({
+        method: 'PUT',
+        path: /\/archive$/,
+        fault: { kind: 'error-status', status: 500 },
+        times: 1,
+      });
       await expect(vm.inject(host, '/w')).rejects.toMatchObject({
         code: 'ERR_SNAPSHOT_INJECT_FAILED',
         hostPath: host,

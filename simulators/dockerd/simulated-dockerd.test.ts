@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../suite/support/leak-check.js';
 import { MemoryConnector, memorySocketProbe } from '../vsock/index.js';
-import { createSimulatedDockerd } from './index.js';
+import { createSimulatedDockerd, type DockerdFault } from './index.js';
 import { RawConnection } from './raw-connection.test-helper.js';
 import { startTestDockerd, until } from './test-dockerd.test-helper.js';
 
@@ -60,8 +60,8 @@ describe('createSimulatedDockerd', () => {
       expect((await idle.readResponse()).status).toBe(200);
       // A long-poll in progress: the wait answers only when the container stops.
       await busy.request('POST', `/v1.41/containers/${id}/wait`);
-      // Give the simulator a moment to read the wait's head (on a unix socket, well under 1 ms).
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Once the wait is registered on the container, the simulator has read its head.
+      await expect.poll(() => d.sim.engine.getContainer(id).waiters.size, { timeout: 10_000 }).toBe(1);
       expect(d.sim.closeIdleConnections()).toBeGreaterThanOrEqual(1);
       await expect(idle.readResponse()).rejects.toThrow(/ended before a response head/);
       expect(busy.socket.readableEnded).toBe(false);
@@ -96,12 +96,12 @@ describe('createSimulatedDockerd', () => {
 });
 
 describe('fault injection (sim.faults)', () => {
-  it('status: answers the injected error instead of the endpoint, once when times=1', async () => {
+  it('error-status: answers the injected error instead of the endpoint, once when times=1', async () => {
     await using d = await startTestDockerd();
     d.sim.faults.set({
       method: 'GET',
       path: '/version',
-      fault: { kind: 'status', status: 503, message: 'guest busy' },
+      fault: { kind: 'error-status', status: 503, message: 'guest busy' },
       times: 1,
     });
     const faulted = await d.request('GET', '/v1.41/version');
@@ -109,9 +109,9 @@ describe('fault injection (sim.faults)', () => {
     expect((await d.request('GET', '/v1.41/version')).status).toBe(200);
   });
 
-  it('delay: answers normally after the delay', async () => {
+  it('answer-delay: answers normally after the delay', async () => {
     await using d = await startTestDockerd();
-    d.sim.faults.set({ path: /^\/_ping$/, fault: { kind: 'delay', ms: 80 } });
+    d.sim.faults.set({ path: /^\/_ping$/, fault: { kind: 'answer-delay', ms: 80 } });
     const started = Date.now();
     expect((await d.request('GET', '/_ping')).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(75);
@@ -119,9 +119,9 @@ describe('fault injection (sim.faults)', () => {
     expect(d.sim.faults.size).toBe(0);
   });
 
-  it('reset-mid-body: the connection resets after N bytes of the answer (TCP: RST; unix: close)', async () => {
+  it('reset-mid-answer: the connection resets after N bytes of the answer (TCP: RST; unix: close)', async () => {
     await using d = await startTestDockerd();
-    d.sim.faults.set({ path: '/info', fault: { kind: 'reset-mid-body', afterBytes: 40 } });
+    d.sim.faults.set({ path: '/info', fault: { kind: 'reset-mid-answer', afterBytes: 40 } });
     const connection = await d.connect();
     try {
       await connection.request('GET', '/v1.41/info');
@@ -136,9 +136,21 @@ describe('fault injection (sim.faults)', () => {
     }
   });
 
-  it('stall: never answers until the client leaves', async () => {
+  it('rejects a fault it does not inject, or one out of range, with ERR_FAULT_INVALID', async () => {
     await using d = await startTestDockerd();
-    const remove = d.sim.faults.set({ path: '/_ping', fault: { kind: 'stall' } });
+    const transport = { kind: 'connect-stall' } as unknown as DockerdFault;
+    expect(() => d.sim.faults.set({ path: '/_ping', fault: transport })).toThrow(
+      expect.objectContaining({ code: 'ERR_FAULT_INVALID' }),
+    );
+    expect(() => d.sim.faults.set({ path: '/_ping', fault: { kind: 'answer-delay', ms: -1 } })).toThrow(
+      expect.objectContaining({ code: 'ERR_FAULT_INVALID' }),
+    );
+    expect(d.sim.faults.size).toBe(0);
+  });
+
+  it('answer-stall: never answers until the client leaves', async () => {
+    await using d = await startTestDockerd();
+    const remove = d.sim.faults.set({ path: '/_ping', fault: { kind: 'answer-stall' } });
     const connection = await d.connect();
     await connection.request('GET', '/_ping');
     const raced = await Promise.race([

@@ -107,7 +107,7 @@ describe('fidelity of the simulated dockerd (real-daemon tier)', () => {
       sim.faults.set({
         method: 'GET',
         path: '/_ping',
-        fault: { kind: 'status', status: 503, message: 'injected' },
+        fault: { kind: 'error-status', status: 503, message: 'injected' },
       });
       const path = await tempSocketPath('sim-dockerd');
       await sim.listen(`unix://${path}`);

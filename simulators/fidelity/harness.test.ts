@@ -7,9 +7,9 @@ import { getHeader } from '../../protocol/header-list.js';
 import type { RequestHead } from '../../protocol/http-head.js';
 import { encodeFrame } from '../../protocol/stdcopy-encoder.js';
 import { useLeakCheck } from '../../suite/support/leak-check.js';
+import { createChunkedDecoder } from '../http/chunked-decoder.js';
 import { listenUnix, tempSocketPath, type UnixListener } from '../vsock/index.js';
 import { checkLedger } from './check-ledger.js';
-import { createChunkedDecoder } from './chunked-decoder.js';
 import { compareRecords } from './compare-records.js';
 import { expandTemplate } from './expand-template.js';
 import { fidelityScenarios, countSteps } from './fidelity-scenarios.js';
@@ -122,29 +122,6 @@ const GET = (target: string) => ({
 
 // ---------------------------------------------------------------------------------------------
 
-describe('createChunkedDecoder', () => {
-  it('decodes a body split inside sizes, data and CRLFs, and hands back what follows', () => {
-    const wire = Buffer.from('5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: 1\r\n\r\nNEXT');
-    const decoder = createChunkedDecoder();
-    const data: Buffer[] = [];
-    let last = decoder.push(Buffer.alloc(0));
-    for (let at = 0; at < wire.length && !last.done; at += 3) {
-      last = decoder.push(wire.subarray(at, at + 3));
-      data.push(last.data);
-    }
-    expect(Buffer.concat(data).toString()).toBe('hello, world');
-    expect(last.done).toBe(true);
-    expect(decoder.chunks).toBe(2);
-    expect(last.rest.toString()).toBe('N');
-  });
-
-  it('rejects a size line that is not hex with ERR_FIDELITY_MALFORMED_RESPONSE', () => {
-    expect(() => createChunkedDecoder().push(Buffer.from('zz\r\n'))).toThrow(
-      expect.objectContaining({ code: 'ERR_FIDELITY_MALFORMED_RESPONSE' }),
-    );
-  });
-});
-
 describe('raw client', () => {
   it('reads Content-Length answers, two on one keep-alive connection', async () => {
     await using server = await startFake('cl', ({ head }) => json('200 OK', { target: head.target }));
@@ -168,6 +145,16 @@ describe('raw client', () => {
     expect(answer.framing).toBe('chunked');
     expect(answer.chunks).toBe(2);
     expect(answer.bytes.toString()).toBe('{"a":1}\n');
+  });
+
+  it('rejects malformed chunking of an answer with ERR_FIDELITY_MALFORMED_RESPONSE', async () => {
+    await using server = await startFake('bad-chunk', ({ socket }) => {
+      socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n');
+      return 'handled';
+    });
+    await expect(rawExchange(server.path, GET('/x'))).rejects.toMatchObject({
+      code: 'ERR_FIDELITY_MALFORMED_RESPONSE',
+    });
   });
 
   it('reads a close-delimited answer until the server closes', async () => {

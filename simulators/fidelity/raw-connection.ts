@@ -4,7 +4,13 @@ import { getHeader, type HeaderList } from '../../protocol/header-list.js';
 import { createHeadReader } from '../../protocol/head-reader.js';
 import { buildRequestHead } from '../../protocol/http-head-builder.js';
 import type { ResponseHead } from '../../protocol/http-head.js';
-import { createChunkedDecoder } from './chunked-decoder.js';
+import {
+  ChunkedBodyError,
+  createChunkedDecoder,
+  type ChunkedDecoder,
+  type ChunkedProgress,
+} from '../http/chunked-decoder.js';
+import { encodeChunk, LAST_CHUNK } from '../http/chunked-encoder.js';
 import { MalformedResponseError, RawClientClosedError, RawClientTimeoutError } from './errors.js';
 
 /**
@@ -81,6 +87,16 @@ function hasWireBody(method: string, head: ResponseHead): boolean {
     head.status === 304 ||
     (head.status < 200 && head.status !== 101)
   );
+}
+
+/** Feeds a chunked answer to the decoder; malformed framing is a MalformedResponseError. */
+function decodeAnswerChunk(decoder: ChunkedDecoder, chunk: Buffer): ChunkedProgress {
+  try {
+    return decoder.push(chunk);
+  } catch (error) {
+    if (error instanceof ChunkedBodyError) throw new MalformedResponseError(error.message, { cause: error });
+    throw error;
+  }
 }
 
 /** Opens a connection with `allowHalfOpen`, so the daemon's output survives our FIN (5.3.1). */
@@ -188,7 +204,7 @@ function createRawConnection(socketPath: string, socket: Socket, defaultTimeoutM
       for (;;) {
         const chunk = await next();
         if (chunk === undefined) throw new RawClientClosedError('chunked body');
-        const state = decoder.push(chunk);
+        const state = decodeAnswerChunk(decoder, chunk);
         parts.push(state.data);
         if (state.done) {
           unshift(state.rest);
@@ -217,11 +233,9 @@ function createRawConnection(socketPath: string, socket: Socket, defaultTimeoutM
     async send(request, options = {}) {
       lastMethod = request.method;
       socket.write(buildRequestHead({ ...request, version: 'HTTP/1.1' }));
-      if (request.body && request.chunked) {
-        if (request.body.length > 0) socket.write(`${request.body.length.toString(16)}\r\n`);
-        if (request.body.length > 0) socket.write(Buffer.concat([request.body, Buffer.from('\r\n')]));
-        socket.write('0\r\n\r\n');
-      } else if (request.body && request.body.length > 0) socket.write(request.body);
+      if (request.body && request.chunked)
+        socket.write(Buffer.concat([encodeChunk(request.body), LAST_CHUNK]));
+      else if (request.body && request.body.length > 0) socket.write(request.body);
       const head = await deadline(readHead(), 'response head', options.timeoutMs);
       return { head, framing: framingOf(request.method, head) };
     },

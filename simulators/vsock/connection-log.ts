@@ -1,5 +1,5 @@
 import type { Role } from '../../protocol/connector.js';
-import type { Fault, FaultKind } from './faults.js';
+import type { TransportFault, TransportFaultKind } from '../../protocol/faults.js';
 
 /**
  * How a FaultyConnector connection ended (or where it is):
@@ -30,21 +30,21 @@ export interface ConnectionRecord {
   readonly index: number;
   readonly role: Role;
   /** The faults the script gave this connection. */
-  readonly faults: readonly Fault[];
+  readonly faults: readonly TransportFault[];
   /** The faults that took effect, in the order they did. */
-  readonly fired: readonly FaultKind[];
+  readonly fired: readonly TransportFaultKind[];
   /** Bytes relayed client → guest. */
   readonly bytesToGuest: number;
   /** Bytes delivered guest → client (garbage included). */
   readonly bytesToClient: number;
-  /** Client bytes a `stall` fault swallowed. */
+  /** Client bytes a `black-hole` fault swallowed. */
   readonly bytesSwallowed: number;
   readonly outcome: ConnectionOutcome;
 }
 
 /** The mutable record behind a ConnectionRecord. */
 export class ConnectionLog {
-  readonly fired: FaultKind[] = [];
+  readonly fired: TransportFaultKind[] = [];
   bytesToGuest = 0;
   bytesToClient = 0;
   bytesSwallowed = 0;
@@ -53,10 +53,10 @@ export class ConnectionLog {
   constructor(
     readonly index: number,
     readonly role: Role,
-    readonly faults: readonly Fault[],
+    readonly faults: readonly TransportFault[],
   ) {}
 
-  fire(kind: FaultKind): void {
+  fire(kind: TransportFaultKind): void {
     if (!this.fired.includes(kind)) this.fired.push(kind);
   }
 

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { ConnectionLog, ConnectionOutcome } from './connection-log.js';
-import { GARBAGE_BYTES, type Fault } from './faults.js';
+import { GARBAGE_BYTES, type TransportFault } from '../../protocol/faults.js';
 import { isMemorySocket, resetMemorySocket, type MemorySocket } from './memory-duplex-pair.js';
 import { waitClosed } from '../../protocol/wait-closed.js';
 
@@ -8,7 +8,7 @@ import { waitClosed } from '../../protocol/wait-closed.js';
 const QUEUE_HIGH_WATER = 64 * 1024;
 
 interface RelayPlan {
-  readonly stall: boolean;
+  readonly blackHole: boolean;
   readonly resetToGuest: number | undefined;
   readonly resetToClient: number | undefined;
   readonly garbage: { readonly bytes: Buffer; readonly afterBytes: number } | undefined;
@@ -16,9 +16,9 @@ interface RelayPlan {
   readonly drip: { readonly chunkBytes: number; readonly intervalMs: number } | undefined;
 }
 
-function planRelay(faults: readonly Fault[]): RelayPlan {
+function planRelay(faults: readonly TransportFault[]): RelayPlan {
   let plan: RelayPlan = {
-    stall: false,
+    blackHole: false,
     resetToGuest: undefined,
     resetToClient: undefined,
     garbage: undefined,
@@ -27,8 +27,8 @@ function planRelay(faults: readonly Fault[]): RelayPlan {
   };
   for (const fault of faults) {
     switch (fault.kind) {
-      case 'stall':
-        plan = { ...plan, stall: true };
+      case 'black-hole':
+        plan = { ...plan, blackHole: true };
         break;
       case 'reset':
         plan =
@@ -54,8 +54,8 @@ function planRelay(faults: readonly Fault[]): RelayPlan {
         plan = { ...plan, drip: { chunkBytes: fault.chunkBytes, intervalMs: fault.intervalMs } };
         break;
       case 'refuse':
-      case 'delay':
-      case 'stall-connect':
+      case 'connect-delay':
+      case 'connect-stall':
         break;
     }
   }
@@ -122,7 +122,7 @@ export class FaultRelay {
     client: MemorySocket,
     near: MemorySocket,
     guest: Duplex | null,
-    faults: readonly Fault[],
+    faults: readonly TransportFault[],
     log: ConnectionLog,
   ) {
     this.#client = client;
@@ -156,7 +156,7 @@ export class FaultRelay {
 
     // Faults whose byte count is already reached at connect. A later turn, so that the caller
     // has attached its listeners before an 'error' can arrive.
-    if (this.#plan.stall) this.#log.fire('stall');
+    if (this.#plan.blackHole) this.#log.fire('black-hole');
     const { resetToGuest, resetToClient, halfCloseAfter } = this.#plan;
     if (resetToGuest === 0 || resetToClient === 0) {
       this.#stopped = true;
@@ -181,7 +181,7 @@ export class FaultRelay {
   #onClientData(chunk: Buffer): void {
     if (this.#stopped) return;
     const guest = this.#guest;
-    if (this.#plan.stall || !guest) {
+    if (this.#plan.blackHole || !guest) {
       this.#log.bytesSwallowed += chunk.length;
       return;
     }
@@ -200,7 +200,7 @@ export class FaultRelay {
 
   #onClientEnd(): void {
     const guest = this.#guest;
-    if (this.#stopped || this.#plan.stall || !guest) return;
+    if (this.#stopped || this.#plan.blackHole || !guest) return;
     // Half-close: pass the FIN on, keep relaying the guest's output.
     if (!guest.destroyed && !guest.writableEnded) guest.end();
   }

@@ -11,7 +11,8 @@ import {
   HARNESSES,
   type HarnessFactory,
 } from './connector-harness.test-helper.js';
-import { Faults, GARBAGE_BYTES, faultPlan, type Fault, type FaultScript } from './faults.js';
+import { GARBAGE_BYTES, type TransportFault } from '../../protocol/faults.js';
+import { Faults, faultPlan, type FaultScript } from './faults.js';
 import { FaultyConnector } from './faulty-connector.js';
 import type { GuestSink } from './guest-sink.js';
 import { memorySocketProbe } from './memory-duplex-pair.js';
@@ -42,7 +43,7 @@ async function setup(
 
 /** Faults for every connection. */
 const every =
-  (...faults: Fault[]): FaultScript =>
+  (...faults: TransportFault[]): FaultScript =>
   () =>
     faults;
 
@@ -100,9 +101,9 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     expect(env.harness.accepted('native')).toBe(1);
   });
 
-  it('delay: connect resolves after the delay', async () => {
+  it('connect-delay: connect resolves after the delay', async () => {
     const guest = createRecordingGuest();
-    await using env = await setup(create, { native: guest.sink }, every(Faults.delay(60)));
+    await using env = await setup(create, { native: guest.sink }, every(Faults.connectDelay(60)));
     const started = performance.now();
     const client = await env.faulty.connect('native');
     expect(performance.now() - started).toBeGreaterThanOrEqual(55);
@@ -110,12 +111,12 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     client.end('late');
     expect(await reader.end()).toBe('LATE');
     await reader.close();
-    expect(env.faulty.record(0)?.fired).toEqual(['delay']);
+    expect(env.faulty.record(0)?.fired).toEqual(['connect-delay']);
   });
 
-  it('delay longer than the connect timeout rejects with ERR_CONNECT_TIMEOUT, never reaching the guest', async () => {
+  it('connect-delay longer than the connect timeout rejects with ERR_CONNECT_TIMEOUT, never reaching the guest', async () => {
     const guest = createRecordingGuest();
-    await using env = await setup(create, { native: guest.sink }, every(Faults.delay(5000)), {
+    await using env = await setup(create, { native: guest.sink }, every(Faults.connectDelay(5000)), {
       connectTimeoutMs: 40,
     });
     await expect(env.faulty.connect('native')).rejects.toMatchObject({
@@ -126,9 +127,9 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     expect(env.harness.accepted('native')).toBe(0);
   });
 
-  it('stall-connect: the connect timeout rejects it with ERR_CONNECT_TIMEOUT instead of hanging', async () => {
+  it('connect-stall: the connect timeout rejects it with ERR_CONNECT_TIMEOUT instead of hanging', async () => {
     const guest = createRecordingGuest();
-    await using env = await setup(create, { native: guest.sink }, every(Faults.stallConnect()), {
+    await using env = await setup(create, { native: guest.sink }, every(Faults.connectStall()), {
       connectTimeoutMs: 50,
     });
     const started = performance.now();
@@ -137,13 +138,13 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
       role: 'native',
     });
     expect(performance.now() - started).toBeGreaterThanOrEqual(45);
-    expect(env.faulty.record(0)).toMatchObject({ fired: ['stall-connect'], outcome: 'timeout' });
+    expect(env.faulty.record(0)).toMatchObject({ fired: ['connect-stall'], outcome: 'timeout' });
     expect(env.harness.accepted('native')).toBe(0);
   });
 
-  it('stall-connect: an abort or closeAll() ends the pending connect with ERR_CONNECT_ABORTED', async () => {
+  it('connect-stall: an abort or closeAll() ends the pending connect with ERR_CONNECT_ABORTED', async () => {
     const guest = createRecordingGuest();
-    await using env = await setup(create, { native: guest.sink }, every(Faults.stallConnect()));
+    await using env = await setup(create, { native: guest.sink }, every(Faults.connectStall()));
     const controller = new AbortController();
     const byAbort = env.faulty.connect('native', { signal: controller.signal });
     const byClose = env.faulty.connect('native');
@@ -154,9 +155,9 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     expect(env.faulty.records().map((r) => r.outcome)).toEqual(['aborted', 'aborted']);
   });
 
-  it('stall: connected, client bytes are swallowed and nothing comes back', async () => {
+  it('black-hole: connected, client bytes are swallowed and nothing comes back', async () => {
     const guest = createRecordingGuest({ onConnect: (socket) => socket.write('banner') });
-    await using env = await setup(create, { native: guest.sink }, every(Faults.stall()));
+    await using env = await setup(create, { native: guest.sink }, every(Faults.blackHole()));
     const client = await env.faulty.connect('native');
     const reader = new StreamReader(client);
     client.write('hello?');
@@ -170,7 +171,7 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     await reader.close();
     await env.faulty.whenIdle();
     expect(env.faulty.record(0)).toMatchObject({
-      fired: ['stall'],
+      fired: ['black-hole'],
       bytesToGuest: 0,
       outcome: 'client-destroyed',
     });
@@ -354,7 +355,7 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
       create,
       { native: guest.sink },
       {
-        byIndex: { 0: [Faults.drip(1, 10_000)], 1: [Faults.stall()] },
+        byIndex: { 0: [Faults.drip(1, 10_000)], 1: [Faults.blackHole()] },
       },
     );
     const dripping = new StreamReader(await env.faulty.connect('native'));
@@ -377,9 +378,16 @@ describe('FaultyConnector', () => {
 
   it('rejects malformed or conflicting faults with ERR_FAULT_INVALID', async () => {
     const guest = createRecordingGuest();
+    // An HTTP fault (protocol/faults.ts) is not one a connector can apply.
+    const httpFault = { kind: 'answer-stall' } as unknown as TransportFault;
     await using env = await setup(HARNESSES[0]!.create, { native: guest.sink }, (index) =>
-      index === 0 ? [Faults.drip(0, 5)] : [Faults.halfClose(1), Faults.halfClose(2)],
+      index === 0
+        ? [Faults.drip(0, 5)]
+        : index === 1
+          ? [Faults.halfClose(1), Faults.halfClose(2)]
+          : [httpFault],
     );
+    await expect(env.faulty.connect('native')).rejects.toMatchObject({ code: 'ERR_FAULT_INVALID' });
     await expect(env.faulty.connect('native')).rejects.toMatchObject({ code: 'ERR_FAULT_INVALID' });
     await expect(env.faulty.connect('native')).rejects.toMatchObject({ code: 'ERR_FAULT_INVALID' });
   });
@@ -391,7 +399,7 @@ describe('FaultyConnector', () => {
       { connectTimeoutMs: 1234 },
     );
     const faulty = new FaultyConnector(harness.connector, {
-      all: [Faults.delay(1)],
+      all: [Faults.connectDelay(1)],
       byRole: { amd64: [Faults.refuse()] },
     });
     expect(faulty.connectTimeoutMs).toBe(1234);
@@ -402,7 +410,7 @@ describe('FaultyConnector', () => {
     await harness.close();
     expect(faulty.records().map((r) => [r.role, r.fired])).toEqual([
       ['amd64', ['refuse']],
-      ['native', ['delay']],
+      ['native', ['connect-delay']],
     ]);
   });
 

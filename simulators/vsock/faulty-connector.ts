@@ -11,18 +11,13 @@ import {
 import { hasErrorCode } from '../../protocol/errors.js';
 import { ConnectionLog, type ConnectionOutcome, type ConnectionRecord } from './connection-log.js';
 import { FaultRelay } from './fault-relay.js';
-import {
-  assertValidFaults,
-  buildFaultScript,
-  type Fault,
-  type FaultPlan,
-  type FaultScript,
-} from './faults.js';
+import { assertValidFaults, buildFaultScript, type FaultPlan, type FaultScript } from './faults.js';
+import type { TransportFault } from '../../protocol/faults.js';
 import { createMemoryDuplexPair } from './memory-duplex-pair.js';
 
 export interface FaultyConnectorOptions {
   /**
-   * Connect timeout in ms, covering `delay`, `stall-connect` and the inner connect. Default: the
+   * Connect timeout in ms, covering `connect-delay`, `connect-stall` and the inner connect. Default: the
    * inner connector's `connectTimeoutMs` when it has one, else 5000.
    */
   readonly connectTimeoutMs?: number;
@@ -40,7 +35,7 @@ function outcomeOf(error: unknown): ConnectionOutcome {
 }
 
 /**
- * Wraps a Connector and applies scripted, deterministic faults per connection (see Fault). The
+ * Wraps a Connector and applies scripted, deterministic faults per connection (see TransportFault in protocol/faults.ts). The
  * client gets one end of a memory socketpair; a relay between its other end and the inner stream
  * applies the data-phase faults. Every connection is logged (records()).
  */
@@ -83,7 +78,7 @@ export class FaultyConnector implements Connector, AsyncDisposable {
       log.settle('refused');
       throw new ConnectRefusedError(role, `fault:refuse#${index}`);
     }
-    // 3. stall-connect / delay / inner connect, all under the connect timeout.
+    // 3. connect-stall / connect-delay / inner connect, all under the connect timeout.
     const inner = await this.#connectPhase(log, faults, signal);
     log.outcome = 'open';
     const [client, near] = createMemoryDuplexPair();
@@ -95,7 +90,7 @@ export class FaultyConnector implements Connector, AsyncDisposable {
 
   #connectPhase(
     log: ConnectionLog,
-    faults: readonly Fault[],
+    faults: readonly TransportFault[],
     signal: AbortSignal | undefined,
   ): Promise<Duplex | null> {
     const { role } = log;
@@ -127,8 +122,8 @@ export class FaultyConnector implements Connector, AsyncDisposable {
       this.#pending.add(pending);
 
       const start = (): void => {
-        // stall: a black hole; no guest is reached.
-        if (faults.some((fault) => fault.kind === 'stall')) {
+        // black-hole: no guest is reached.
+        if (faults.some((fault) => fault.kind === 'black-hole')) {
           cleanup();
           resolve(null);
           return;
@@ -147,13 +142,13 @@ export class FaultyConnector implements Connector, AsyncDisposable {
         );
       };
 
-      if (faults.some((fault) => fault.kind === 'stall-connect')) {
-        log.fire('stall-connect');
+      if (faults.some((fault) => fault.kind === 'connect-stall')) {
+        log.fire('connect-stall');
         return; // only the timeout, an abort or closeAll() ends this connect
       }
-      const delay = faults.find((fault) => fault.kind === 'delay');
+      const delay = faults.find((fault) => fault.kind === 'connect-delay');
       if (delay) {
-        log.fire('delay');
+        log.fire('connect-delay');
         delayTimer = setTimeout(start, delay.ms);
       } else {
         start();

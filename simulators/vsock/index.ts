@@ -1,13 +1,9 @@
 export type { ConnectionOutcome, ConnectionRecord } from './connection-log.js';
 export {
   Faults,
-  GARBAGE_BYTES,
-  InvalidFaultError,
   assertValidFaults,
   buildFaultScript,
   faultPlan,
-  type Fault,
-  type FaultKind,
   type FaultPlan,
   type FaultScript,
 } from './faults.js';

@@ -1,4 +1,4 @@
 import { defineFaultRow } from './fault-matrix.js';
 
-defineFaultRow('garbage');
-defineFaultRow('half-close');
+defineFaultRow('garbage-answer');
+defineFaultRow('fin-before-answer');

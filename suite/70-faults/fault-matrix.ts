@@ -49,7 +49,7 @@ export const FAULT_ROWS: readonly FaultRow[] = [
     outcome: () => error502,
   },
   {
-    fault: 'delay',
+    fault: 'answer-delay',
     clause: 'FLT-2',
     title: 'relay a late guest answer whole',
     outcome: () => ({ kind: 'whole' }),
@@ -73,7 +73,7 @@ export const FAULT_ROWS: readonly FaultRow[] = [
     outcome: (requestClass) => (isUpgrade(requestClass) ? { kind: 'cut-stream' } : undefined),
   },
   {
-    fault: 'stall',
+    fault: 'answer-stall',
     clause: 'FLT-6',
     title: 'answer 504 or let the client give up when the guest never answers',
     outcome: (requestClass) =>
@@ -82,13 +82,13 @@ export const FAULT_ROWS: readonly FaultRow[] = [
         : { kind: 'client-gives-up' },
   },
   {
-    fault: 'garbage',
+    fault: 'garbage-answer',
     clause: 'FLT-7',
     title: 'answer a 502 Docker error when the guest answers garbage',
     outcome: () => error502,
   },
   {
-    fault: 'half-close',
+    fault: 'fin-before-answer',
     clause: 'FLT-8',
     title: 'answer a 502 Docker error when the guest ends its side before answering',
     outcome: () => error502,

@@ -1,3 +1,3 @@
 import { defineFaultRow } from './fault-matrix.js';
 
-defineFaultRow('stall');
+defineFaultRow('answer-stall');

@@ -1,4 +1,4 @@
 import { defineFaultRow } from './fault-matrix.js';
 
 defineFaultRow('refuse');
-defineFaultRow('delay');
+defineFaultRow('answer-delay');

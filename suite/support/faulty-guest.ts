@@ -1,30 +1,28 @@
 import { Buffer } from 'node:buffer';
 import { createServer, type Server, type Socket } from 'node:net';
-import { GARBAGE_BYTES, tempSocketPath } from '../../simulators/vsock/index.js';
+import { GARBAGE_BYTES, type FaultKind } from '../../protocol/faults.js';
+import { tempSocketPath } from '../../simulators/vsock/index.js';
 import { ClauseViolationError } from './suite-errors.js';
 import { attachLog, TRANSCRIPT_TEXT_LIMIT } from './transcript.js';
 
 /**
- * The guest-side faults of the fault matrix (FLT). On a unix socket a "reset" is an abrupt close
- * (destroy) of the guest's connection: the form a dying guest takes there.
+ * The guest-side faults of the fault matrix (FLT), named and documented in protocol/faults.ts:
+ * `refuse` (nothing listens on the guest's socket), `answer-delay` (by `delayMs`),
+ * `reset-before-head`, `reset-mid-body`, `reset-mid-stream`, `answer-stall`, `garbage-answer` and
+ * `fin-before-answer`. On a unix socket a "reset" is an abrupt close (destroy) of the guest's
+ * connection: the form a dying guest takes there.
  */
-export type GuestFault =
-  /** Nothing listens on the guest's socket: connects are refused. */
+export type GuestFault = Extract<
+  FaultKind,
   | 'refuse'
-  /** The answer comes `delayMs` late (well within any deadline), then whole. */
-  | 'delay'
-  /** The guest drops the connection once the request head is in, before answering. */
+  | 'answer-delay'
   | 'reset-before-head'
-  /** The guest sends its answer head and the first body piece, then drops the connection. */
   | 'reset-mid-body'
-  /** The guest answers 101 and the first stream piece, then drops the connection. */
   | 'reset-mid-stream'
-  /** The guest reads the request and never answers (the connection stays open). */
-  | 'stall'
-  /** The guest answers bytes that are not HTTP, then closes. */
-  | 'garbage'
-  /** The guest ends its side (FIN) before answering, and keeps reading. */
-  | 'half-close';
+  | 'answer-stall'
+  | 'garbage-answer'
+  | 'fin-before-answer'
+>;
 
 /** A request as the faulty guest read it. */
 export interface FaultyGuestRequest {
@@ -47,7 +45,7 @@ export interface GuestAnswer {
 export interface FaultyGuestOptions {
   /** The healthy answer to a request; undefined for the built-in ones (ping, inspect, 404). */
   readonly answer: (request: FaultyGuestRequest) => GuestAnswer | undefined;
-  /** How late a `delay` answer comes (default 150 ms). */
+  /** How late an `answer-delay` answer comes (default 150 ms). */
   readonly delayMs?: number;
 }
 
@@ -208,20 +206,20 @@ export async function startFaultyGuest(options: FaultyGuestOptions): Promise<Fau
         }
         // Faults before the request is read whole.
         if (fault === 'reset-before-head') return void socket.destroy();
-        if (fault === 'half-close') return void socket.end();
+        if (fault === 'fin-before-answer') return void socket.end();
       }
-      if (answered || fault === 'half-close') return;
+      if (answered || fault === 'fin-before-answer') return;
       if (!bodyComplete(request.head, buffered.subarray(Buffer.byteLength(request.head, 'latin1')))) return;
       answered = true;
       const answer = options.answer(request) ?? builtInAnswer(request);
       switch (fault) {
-        case 'stall':
+        case 'answer-stall':
           return;
-        case 'garbage':
+        case 'garbage-answer':
           put(socket, Buffer.from(GARBAGE_BYTES));
           socket.end();
           return;
-        case 'delay':
+        case 'answer-delay':
           later(delayMs, () => void sendAnswer(socket, answer, false));
           return;
         case 'reset-mid-body':

@@ -62,7 +62,7 @@ async function openSession(endpoint: SnapshotEndpoint): Promise<SnapshotSession>
       sim.faults.set({
         method: 'POST',
         path: /^\/containers\/[^/]+\/start$/,
-        fault: { kind: 'status', status: 500, message: 'injected start failure' },
+        fault: { kind: 'error-status', status: 500, message: 'injected start failure' },
         times: 1,
       });
       return Promise.resolve(true);

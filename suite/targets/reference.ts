@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Connector } from '../../protocol/connector.js';
+import type { TransportFault } from '../../protocol/faults.js';
 import { startProxy } from '../../reference/proxy/index.js';
 import { createWorkloadRegistry } from '../../reference/registry/index.js';
 import {
@@ -9,7 +10,6 @@ import {
   MemoryConnector,
   resetMemorySocket,
   tempSocketPath,
-  type Fault,
   type UnixListener,
 } from '../../simulators/vsock/index.js';
 import { UnixSocketConnector } from '../../reference/transport/index.js';
@@ -30,9 +30,9 @@ const ROLE = 'guest';
 const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
 /** The faults that make a connector meet a guest that is `absent` or `unresponsive`. */
-function faultsFor(guest: GuestBehaviour): Fault[] {
+function faultsFor(guest: GuestBehaviour): TransportFault[] {
   if (guest === 'absent') return [{ kind: 'refuse' }];
-  if (guest === 'unresponsive') return [{ kind: 'stall-connect' }];
+  if (guest === 'unresponsive') return [{ kind: 'connect-stall' }];
   return [];
 }
 

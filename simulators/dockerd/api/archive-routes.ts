@@ -10,7 +10,7 @@ import {
 import { FsError, joinPath } from '../fs/memory-fs.js';
 import { encodeTarEnd, encodeTarEntry } from '../fs/tar-writer.js';
 import type { ApiContext } from './api-context.js';
-import type { ApiRoute } from './api-route.js';
+import type { RouteHandlers } from './api-route.js';
 
 /** archiveFormValues of dockerd 20.10 (its message lacks a space: "pathcannot"). */
 async function archiveParams(
@@ -88,8 +88,5 @@ async function put(ctx: ApiContext): Promise<void> {
   ctx.status(200);
 }
 
-export const archiveRoutes: readonly ApiRoute[] = [
-  { method: 'HEAD', path: '/containers/{name:.*}/archive', handler: head },
-  { method: 'GET', path: '/containers/{name:.*}/archive', handler: get },
-  { method: 'PUT', path: '/containers/{name:.*}/archive', handler: put },
-];
+/** The handlers of HEAD, GET and PUT of a container archive; route-table.ts gives each its route. */
+export const archiveHandlers = { head, get, put } satisfies RouteHandlers;

@@ -5,7 +5,7 @@ import type { SimContainer } from '../engine/sim-container.js';
 import { createTtyStdin } from '../engine/tty-stdin.js';
 import { statusText } from '../http/status-text.js';
 import { compareVersions, type ApiContext } from './api-context.js';
-import type { ApiRoute } from './api-route.js';
+import type { RouteHandlers } from './api-route.js';
 import { closeHijacked, createHijackSink, pumpStdin, rawErrorHead } from './stream-sinks.js';
 
 /**
@@ -107,6 +107,5 @@ async function attach(ctx: ApiContext): Promise<void> {
   closeHijacked(hijacked);
 }
 
-export const attachRoutes: readonly ApiRoute[] = [
-  { method: 'POST', path: '/containers/{name:.*}/attach', handler: attach },
-];
+/** The handlers of container attach; route-table.ts gives each its route. */
+export const attachHandlers = { attach } satisfies RouteHandlers;

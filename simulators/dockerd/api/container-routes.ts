@@ -5,7 +5,7 @@ import { inspectContainer, summarizeContainer } from '../engine/container-views.
 import type { WaitCondition } from '../engine/docker-engine.js';
 import type { SimContainer } from '../engine/sim-container.js';
 import { compareVersions, encodeGoJson, type ApiContext } from './api-context.js';
-import type { ApiRoute } from './api-route.js';
+import type { RouteHandlers } from './api-route.js';
 import { goAtoi, goAtoiParameter } from './go-form.js';
 import { matchFilter, matchLabels, parseFilters, validateFilters } from './parse-filters.js';
 
@@ -396,22 +396,23 @@ async function commit(ctx: ApiContext): Promise<void> {
   await ctx.json(201, { Id: id });
 }
 
-export const containerRoutes: readonly ApiRoute[] = [
-  { method: 'GET', path: '/containers/json', handler: list },
-  { method: 'GET', path: '/containers/{name:.*}/json', handler: inspect },
-  { method: 'GET', path: '/containers/{name:.*}/top', handler: top },
-  { method: 'GET', path: '/containers/{name:.*}/stats', handler: stats },
-  { method: 'POST', path: '/containers/create', handler: create },
-  { method: 'POST', path: '/containers/{name:.*}/kill', handler: kill },
-  { method: 'POST', path: '/containers/{name:.*}/pause', handler: pause },
-  { method: 'POST', path: '/containers/{name:.*}/unpause', handler: unpause },
-  { method: 'POST', path: '/containers/{name:.*}/restart', handler: restart },
-  { method: 'POST', path: '/containers/{name:.*}/start', handler: start },
-  { method: 'POST', path: '/containers/{name:.*}/stop', handler: stop },
-  { method: 'POST', path: '/containers/{name:.*}/wait', handler: wait },
-  { method: 'POST', path: '/containers/{name:.*}/resize', handler: resize },
-  { method: 'POST', path: '/containers/{name:.*}/rename', handler: rename },
-  { method: 'POST', path: '/containers/prune', handler: prune },
-  { method: 'POST', path: '/commit', handler: commit },
-  { method: 'DELETE', path: '/containers/{name:.*}', handler: remove },
-];
+/** The handlers of the container endpoints; route-table.ts gives each its route. */
+export const containerHandlers = {
+  list,
+  inspect,
+  top,
+  stats,
+  create,
+  kill,
+  pause,
+  unpause,
+  restart,
+  start,
+  stop,
+  wait,
+  resize,
+  rename,
+  prune,
+  commit,
+  remove,
+} satisfies RouteHandlers;

@@ -4,56 +4,9 @@ import type { DockerEngine } from '../engine/docker-engine.js';
 import type { ResponseWriter } from '../http/response-writer.js';
 import { ConnectionClosedError, type HttpHandler, type HttpRequest } from '../http/serve-connection.js';
 import { ApiContext, compareVersions, type DaemonIdentity } from './api-context.js';
-import type { ApiRoute } from './api-route.js';
-import { archiveRoutes } from './archive-routes.js';
-import { attachRoutes } from './attach-route.js';
-import { containerRoutes } from './container-routes.js';
-import { execRoutes } from './exec-routes.js';
 import type { FaultRegistry } from './fault-registry.js';
 import { goUnescape, UrlEscapeError } from './go-form.js';
-import { imageRoutes } from './image-routes.js';
-import { logsRoutes } from './logs-route.js';
-import { systemRoutes } from './system-routes.js';
-
-interface CompiledRoute {
-  readonly method: string;
-  readonly pattern: RegExp;
-  readonly names: readonly string[];
-  readonly handler: ApiRoute['handler'];
-}
-
-function compile(route: ApiRoute): CompiledRoute {
-  const names: string[] = [];
-  const source = route.path
-    .split(/(\{[a-z]+:\.\*\})/)
-    .map((part) => {
-      const variable = /^\{([a-z]+):\.\*\}$/.exec(part);
-      if (variable) {
-        names.push(variable[1] as string);
-        return '(.*)';
-      }
-      return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('');
-  return { method: route.method, pattern: new RegExp(`^${source}$`), names, handler: route.handler };
-}
-
-/** dockerd's routers in registration order (gorilla/mux: the first match wins). */
-const ROUTES: readonly CompiledRoute[] = [
-  ...systemRoutes,
-  ...archiveRoutes.filter((route) => route.method === 'HEAD'),
-  ...containerRoutes.filter((route) => route.method === 'GET'),
-  ...logsRoutes,
-  ...execRoutes.filter((route) => route.method === 'GET'),
-  ...archiveRoutes.filter((route) => route.method === 'GET'),
-  ...containerRoutes.filter((route) => route.method === 'POST' && route.path !== '/containers/create'),
-  ...containerRoutes.filter((route) => route.path === '/containers/create'),
-  ...attachRoutes,
-  ...execRoutes.filter((route) => route.method === 'POST'),
-  ...archiveRoutes.filter((route) => route.method === 'PUT'),
-  ...containerRoutes.filter((route) => route.method === 'DELETE'),
-  ...imageRoutes,
-].map(compile);
+import { matchRoute, splitVersionPrefix } from './match-route.js';
 
 /** gorilla/mux cleanPath: path.Clean, keeping a trailing slash. */
 function cleanPath(path: string): string {
@@ -124,19 +77,17 @@ export function createApiHandler(options: ApiHandlerOptions): HttpHandler {
       return;
     }
 
-    const versioned = /^\/v([0-9.]+)(\/.*)$/.exec(path);
-    const routePath = versioned ? (versioned[2] as string) : path;
-    const fault = faults.take(request.method, routePath);
-    if (fault?.kind === 'stall') {
+    const fault = faults.take(request.method, splitVersionPrefix(path)?.rest ?? path);
+    if (fault?.kind === 'answer-stall') {
       await new Promise<void>((resolve) => {
         if (request.signal.aborted) resolve();
         else request.signal.addEventListener('abort', () => resolve(), { once: true });
       });
       throw new ConnectionClosedError('stalled request ended');
     }
-    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
-    if (fault?.kind === 'reset-mid-body') request.resetAfter(fault.afterBytes);
-    if (fault?.kind === 'status') {
+    if (fault?.kind === 'answer-delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === 'reset-mid-answer') request.resetAfter(fault.afterBytes);
+    if (fault?.kind === 'error-status') {
       await writeJson(
         response,
         fault.status,
@@ -152,23 +103,7 @@ export function createApiHandler(options: ApiHandlerOptions): HttpHandler {
       return;
     }
 
-    let match: { route: CompiledRoute; vars: Record<string, string>; version: string } | undefined;
-    for (const [candidate, version] of versioned
-      ? [[routePath, versioned[1] as string] as const, [path, ''] as const]
-      : [[path, ''] as const]) {
-      for (const route of ROUTES) {
-        if (route.method !== request.method) continue;
-        const found = route.pattern.exec(candidate);
-        if (!found) continue;
-        const vars: Record<string, string> = {};
-        route.names.forEach((name, index) => {
-          vars[name] = found[index + 1] ?? '';
-        });
-        match = { route, vars, version };
-        break;
-      }
-      if (match) break;
-    }
+    const match = matchRoute(request.method, path);
     if (!match) {
       await writeJson(response, 404, encodeDockerError('page not found'));
       return;

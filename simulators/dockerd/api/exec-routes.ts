@@ -7,7 +7,7 @@ import type { ExecConfig } from '../engine/sim-exec.js';
 import { createTtyStdin } from '../engine/tty-stdin.js';
 import { InputPipe } from '../program/input-pipe.js';
 import { compareVersions, type ApiContext } from './api-context.js';
-import type { ApiRoute } from './api-route.js';
+import type { RouteHandlers } from './api-route.js';
 import { goAtoiParameter } from './go-form.js';
 import { closeHijacked, createHijackSink, pumpStdin } from './stream-sinks.js';
 
@@ -154,9 +154,5 @@ async function resize(ctx: ApiContext): Promise<void> {
   ctx.status(200);
 }
 
-export const execRoutes: readonly ApiRoute[] = [
-  { method: 'GET', path: '/exec/{id:.*}/json', handler: inspect },
-  { method: 'POST', path: '/containers/{name:.*}/exec', handler: create },
-  { method: 'POST', path: '/exec/{name:.*}/start', handler: start },
-  { method: 'POST', path: '/exec/{name:.*}/resize', handler: resize },
-];
+/** The handlers of exec create, start, inspect and resize; route-table.ts gives each its route. */
+export const execHandlers = { inspect, create, start, resize } satisfies RouteHandlers;

@@ -1,15 +1,21 @@
-import { SimulatorUsageError } from '../dockerd-errors.js';
+import { assertValidFault, InvalidFaultError, type HttpFault } from '../../../protocol/faults.js';
 
-/** What an injected fault does to a matching request. */
-export type DockerdFault =
-  /** Answer normally after `ms`. */
-  | { readonly kind: 'delay'; readonly ms: number }
-  /** Answer `status` with a Docker error body instead of handling the request. */
-  | { readonly kind: 'status'; readonly status: number; readonly message?: string }
-  /** Handle the request, then reset the connection after `afterBytes` bytes of the answer. */
-  | { readonly kind: 'reset-mid-body'; readonly afterBytes: number }
-  /** Never answer (the connection stays open until the client or the simulator closes it). */
-  | { readonly kind: 'stall' };
+/**
+ * The HTTP faults (protocol/faults.ts) the simulated dockerd injects per endpoint: `answer-delay`,
+ * `answer-stall`, `error-status` (instead of handling the request) and `reset-mid-answer` (the
+ * request is handled, the connection reset after `afterBytes` bytes of the answer).
+ */
+export type DockerdFault = Extract<
+  HttpFault,
+  { readonly kind: 'answer-delay' | 'answer-stall' | 'error-status' | 'reset-mid-answer' }
+>;
+
+const DOCKERD_FAULT_KINDS: ReadonlySet<string> = new Set<DockerdFault['kind']>([
+  'answer-delay',
+  'answer-stall',
+  'error-status',
+  'reset-mid-answer',
+]);
 
 export interface FaultRule {
   /** HTTP method to match (any when absent). */
@@ -25,13 +31,15 @@ export interface FaultRule {
 export class FaultRegistry {
   readonly #rules: { rule: FaultRule; left: number }[] = [];
 
-  /** Adds a rule; returns a function that removes it. */
+  /** Adds a rule; returns a function that removes it. Throws InvalidFaultError on a fault it does not inject. */
   set(rule: FaultRule): () => void {
-    if (rule.fault.kind === 'delay' && !(rule.fault.ms >= 0))
-      throw new SimulatorUsageError('delay fault needs ms >= 0');
-    if (rule.fault.kind === 'reset-mid-body' && !(rule.fault.afterBytes >= 0)) {
-      throw new SimulatorUsageError('reset-mid-body fault needs afterBytes >= 0');
+    if (!DOCKERD_FAULT_KINDS.has(rule.fault.kind)) {
+      throw new InvalidFaultError(
+        rule.fault,
+        'the simulated dockerd injects answer-delay, answer-stall, error-status and reset-mid-answer',
+      );
     }
+    assertValidFault(rule.fault);
     const entry = { rule, left: rule.times ?? Infinity };
     this.#rules.push(entry);
     return () => {

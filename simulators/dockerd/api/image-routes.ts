@@ -10,7 +10,7 @@ import {
 } from '../engine/image-reference.js';
 import type { SimImage } from '../engine/image-store.js';
 import type { ApiContext } from './api-context.js';
-import type { ApiRoute } from './api-route.js';
+import type { RouteHandlers } from './api-route.js';
 import { matchLabels, parseFilters, validateFilters } from './parse-filters.js';
 
 /** DKR-24: GET /images/json. */
@@ -160,12 +160,5 @@ async function prune(ctx: ApiContext): Promise<void> {
   await ctx.json(200, { ImagesDeleted: deleted.length === 0 ? null : deleted, SpaceReclaimed: 0 });
 }
 
-export const imageRoutes: readonly ApiRoute[] = [
-  { method: 'GET', path: '/images/json', handler: list },
-  { method: 'GET', path: '/images/{name:.*}/history', handler: history },
-  { method: 'GET', path: '/images/{name:.*}/json', handler: inspect },
-  { method: 'POST', path: '/images/create', handler: create },
-  { method: 'POST', path: '/images/{name:.*}/tag', handler: tag },
-  { method: 'POST', path: '/images/prune', handler: prune },
-  { method: 'DELETE', path: '/images/{name:.*}', handler: remove },
-];
+/** The handlers of the image endpoints; route-table.ts gives each its route. */
+export const imageHandlers = { list, history, inspect, create, tag, prune, remove } satisfies RouteHandlers;

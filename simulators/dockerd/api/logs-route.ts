@@ -4,7 +4,7 @@ import { DockerdConflictError, DockerdInvalidParameterError, DockerdSystemError 
 import { formatRfc3339NanoFixed } from '../engine/clock.js';
 import type { LogEntry } from '../engine/log-store.js';
 import { compareVersions, type ApiContext } from './api-context.js';
-import type { ApiRoute } from './api-route.js';
+import type { RouteHandlers } from './api-route.js';
 
 /** timetypes.ParseTimestamps: "seconds[.nanoseconds]" → ns; errors are strconv's (500). */
 function parseTimestamp(text: string): bigint {
@@ -121,6 +121,5 @@ async function logs(ctx: ApiContext): Promise<void> {
   }
 }
 
-export const logsRoutes: readonly ApiRoute[] = [
-  { method: 'GET', path: '/containers/{name:.*}/logs', handler: logs },
-];
+/** The handlers of container logs; route-table.ts gives each its route. */
+export const logsHandlers = { logs } satisfies RouteHandlers;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatRfc3339Nano } from '../engine/clock.js';
 import type { ApiContext } from './api-context.js';
-import type { ApiRoute } from './api-route.js';
+import type { RouteHandlers } from './api-route.js';
 
 /** Component versions a Debian dockerd 20.10 reports (what the real daemon here answers). */
 const GIT_COMMIT = '5d6db84';
@@ -240,12 +240,5 @@ async function options(ctx: ApiContext): Promise<void> {
   ctx.status(200);
 }
 
-export const systemRoutes: readonly ApiRoute[] = [
-  { method: 'OPTIONS', path: '/{anyroute:.*}', handler: options },
-  { method: 'GET', path: '/_ping', handler: ping },
-  { method: 'HEAD', path: '/_ping', handler: ping },
-  { method: 'GET', path: '/events', handler: events },
-  { method: 'GET', path: '/info', handler: info },
-  { method: 'GET', path: '/version', handler: version },
-  { method: 'GET', path: '/system/df', handler: systemDf },
-];
+/** The handlers of ping, version, info, events, df and OPTIONS; route-table.ts gives each its route. */
+export const systemHandlers = { options, ping, events, info, version, systemDf } satisfies RouteHandlers;

@@ -1,13 +1,17 @@
 import { Buffer } from 'node:buffer';
 import { BerthError } from '../../../protocol/errors.js';
+import {
+  ChunkedBodyError,
+  createChunkedDecoder,
+  type ChunkedDecoder,
+  type ChunkedProgress,
+} from '../../http/chunked-decoder.js';
 import type { SocketReader } from './socket-reader.js';
 
 /** The request body could not be read: malformed chunking, or the client went away mid-body. */
 export class RequestBodyError extends BerthError {
   readonly code = 'ERR_DOCKERD_REQUEST_BODY';
 }
-
-const MAX_CHUNK_LINE = 4096;
 
 /**
  * A request body read on demand from the connection: Content-Length bytes, a chunked body
@@ -16,10 +20,9 @@ const MAX_CHUNK_LINE = 4096;
  */
 export class RequestBody implements AsyncIterable<Buffer> {
   readonly #reader: SocketReader;
-  readonly #chunked: boolean;
+  /** Content-Length: bytes still due. */
   #remaining: number;
-  /** Chunked: bytes left in the current chunk, -1 between chunks. */
-  #chunkLeft = -1;
+  readonly #decoder: ChunkedDecoder | undefined;
   #done: boolean;
   #bytesRead = 0;
   #onFirstRead: (() => Promise<void>) | undefined;
@@ -33,9 +36,9 @@ export class RequestBody implements AsyncIterable<Buffer> {
   ) {
     this.#reader = reader;
     this.#onEnd = hooks.onEnd;
-    this.#chunked = 'chunked' in framing;
+    this.#decoder = 'chunked' in framing ? createChunkedDecoder() : undefined;
     this.#remaining = 'length' in framing ? framing.length : 0;
-    this.#done = !this.#chunked && this.#remaining === 0;
+    this.#done = this.#decoder === undefined && this.#remaining === 0;
     this.#onFirstRead = hooks.onFirstRead;
   }
 
@@ -50,7 +53,7 @@ export class RequestBody implements AsyncIterable<Buffer> {
 
   /** True when the request announced a body (a Content-Length above 0 or chunking). */
   get present(): boolean {
-    return this.#chunked || this.#remaining > 0 || this.#bytesRead > 0;
+    return this.#decoder !== undefined || this.#remaining > 0 || this.#bytesRead > 0;
   }
 
   /** The next piece of the body, or null at its end. */
@@ -61,7 +64,7 @@ export class RequestBody implements AsyncIterable<Buffer> {
       this.#onFirstRead = undefined;
       await first();
     }
-    const data = this.#chunked ? await this.#readChunked() : await this.#readLength();
+    const data = this.#decoder ? await this.#readChunked(this.#decoder) : await this.#readLength();
     if (data) this.#bytesRead += data.length;
     if (this.#done) this.#onEnd?.();
     return data;
@@ -104,47 +107,24 @@ export class RequestBody implements AsyncIterable<Buffer> {
     return chunk;
   }
 
-  async #line(): Promise<string> {
-    let line: Buffer = Buffer.alloc(0);
+  async #readChunked(decoder: ChunkedDecoder): Promise<Buffer | null> {
     for (;;) {
       const chunk = await this.#reader.read();
       if (chunk === null) throw new RequestBodyError('connection ended inside a chunked body');
-      const joined = line.length === 0 ? chunk : Buffer.concat([line, chunk]);
-      const at = joined.indexOf('\r\n');
-      if (at >= 0) {
-        this.#reader.unshift(joined.subarray(at + 2));
-        return joined.subarray(0, at).toString('latin1');
+      let progress: ChunkedProgress;
+      try {
+        progress = decoder.push(chunk);
+      } catch (error) {
+        if (error instanceof ChunkedBodyError) throw new RequestBodyError(error.message, { cause: error });
+        throw error;
       }
-      if (joined.length > MAX_CHUNK_LINE) throw new RequestBodyError('chunk size line too long');
-      line = joined;
-    }
-  }
-
-  async #readChunked(): Promise<Buffer | null> {
-    for (;;) {
-      if (this.#chunkLeft === -1) {
-        const sizeLine = await this.#line();
-        const size = /^([0-9a-fA-F]{1,15})[ \t]*(?:;.*)?$/.exec(sizeLine)?.[1];
-        if (size === undefined) throw new RequestBodyError(`bad chunk size line ${JSON.stringify(sizeLine)}`);
-        this.#chunkLeft = Number.parseInt(size, 16);
-        if (this.#chunkLeft === 0) {
-          // Trailer section: lines until an empty one.
-          while ((await this.#line()) !== '');
-          this.#done = true;
-          return null;
-        }
+      if (progress.done) {
+        // What follows the body belongs to the next request.
+        this.#reader.unshift(progress.rest);
+        this.#done = true;
       }
-      if (this.#chunkLeft > 0) {
-        const chunk = await this.#reader.read(this.#chunkLeft);
-        if (chunk === null) throw new RequestBodyError('connection ended inside a chunk');
-        this.#chunkLeft -= chunk.length;
-        if (this.#chunkLeft === 0) this.#chunkLeft = -2;
-        return chunk;
-      }
-      // -2: the CRLF after a chunk's data.
-      const crlf = await this.#line();
-      if (crlf !== '') throw new RequestBodyError('chunk data not followed by CRLF');
-      this.#chunkLeft = -1;
+      if (progress.data.length > 0) return progress.data;
+      if (progress.done) return null;
     }
   }
 }

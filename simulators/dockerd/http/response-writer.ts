@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { encodeChunk, LAST_CHUNK } from '../../http/chunked-encoder.js';
 import { formatHttpDate } from '../engine/clock.js';
 import { GoHeader } from './go-header.js';
 import { bodyAllowedForStatus, sniffContentType, statusText } from './status-text.js';
@@ -90,7 +91,7 @@ export class ResponseWriter {
     if (this.#finished) return;
     this.writeHead(200);
     await this.#flushBuffer(true);
-    if (this.#chunked) await this.#channel.send(Buffer.from('0\r\n\r\n', 'latin1'));
+    if (this.#chunked) await this.#channel.send(LAST_CHUNK);
     this.#finished = true;
   }
 
@@ -106,9 +107,7 @@ export class ResponseWriter {
     const head = this.#headSent ? undefined : await this.#buildHead(data, handlerDone);
     const parts = head === undefined ? [] : [head];
     if (data.length > 0 && this.#channel.method !== 'HEAD' && bodyAllowedForStatus(this.#status)) {
-      if (this.#chunked)
-        parts.push(Buffer.from(`${data.length.toString(16)}\r\n`, 'latin1'), data, Buffer.from('\r\n'));
-      else parts.push(data);
+      parts.push(this.#chunked ? encodeChunk(data) : data);
     }
     if (parts.length > 0) await this.#channel.send(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
   }

@@ -224,8 +224,7 @@ describe('serveConnection', () => {
         await client.request('POST', '/wait');
         expect((await client.readHead()).status).toBe(200);
         client.end();
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        expect(aborted).toBe(true);
+        await expect.poll(() => aborted, { timeout: 10_000 }).toBe(true);
       },
     );
   });

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { killedReason } from './process-killed-error.js';
+import { WakeSet } from './wake-set.js';
 
 /**
  * A process's stdin: bytes written by whoever is attached, read by the program, then end of file.
@@ -11,7 +12,7 @@ export class InputPipe {
   #chunks: Buffer[] = [];
   #buffered = 0;
   #ended = false;
-  readonly #waiters = new Set<() => void>();
+  readonly #waiters = new WakeSet();
   #drainListeners = new Set<() => void>();
 
   constructor(highWaterMark = 64 * 1024) {
@@ -126,26 +127,12 @@ export class InputPipe {
   }
 
   #notify(): void {
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    for (const wake of waiters) wake();
+    this.#waiters.wakeAll();
   }
 
   async #waitForData(signal: AbortSignal): Promise<void> {
     while (this.#buffered === 0 && !this.#ended) {
-      if (signal.aborted) throw killedReason(signal);
-      await new Promise<void>((resolve, reject) => {
-        const wake = (): void => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = (): void => {
-          this.#waiters.delete(wake);
-          reject(killedReason(signal));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        this.#waiters.add(wake);
-      });
+      await this.#waiters.wait(signal);
     }
     if (signal.aborted) throw killedReason(signal);
   }
