@@ -5,17 +5,13 @@ import { describe, expect, it } from 'vitest';
 import type { Role } from '../../protocol/connector.js';
 import { useLeakCheck } from '../../suite/support/leak-check.js';
 import type { ConnectionRecord } from './connection-log.js';
-import {
-  createRecordingGuest,
-  eventually,
-  HARNESSES,
-  type HarnessFactory,
-} from './connector-harness.test-helper.js';
+import { createRecordingGuest, HARNESSES, type HarnessFactory } from './connector-harness.test-helper.js';
 import { Faults, GARBAGE_BYTES, faultPlan, type Fault, type FaultScript } from './faults.js';
 import { FaultyConnector } from './faulty-connector.js';
 import type { GuestSink } from './guest-sink.js';
 import { memorySocketProbe } from './memory-duplex-pair.js';
 import { StreamReader } from './stream-reader.js';
+import { eventually } from '../../suite/support/poll.js';
 
 useLeakCheck([memorySocketProbe]);
 
@@ -161,7 +157,7 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     const reader = new StreamReader(client);
     client.write('hello?');
     client.end();
-    await eventually(() => env.faulty.record(0)?.bytesSwallowed === 6, 'bytes swallowed');
+    await eventually(() => env.faulty.record(0)?.bytesSwallowed === 6, { description: 'bytes swallowed' });
     await new Promise((resolve) => setTimeout(resolve, 30)); // a window in which nothing may arrive
     expect(reader.text).toBe('');
     expect(reader.ended).toBe(false);
@@ -185,7 +181,7 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     expect((await reader.failure()).code).toBe('ECONNRESET');
     expect(reader.ended).toBe(false);
     await reader.close();
-    await eventually(() => guest.connections[0]?.closed === true, 'guest side closed');
+    await eventually(() => guest.connections[0]?.closed === true, { description: 'guest side closed' });
     expect(guest.connections[0]?.text).toBe('abcd');
     await env.faulty.whenIdle();
     expect(env.faulty.record(0)).toMatchObject({
@@ -205,7 +201,7 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     expect((await reader.failure()).code).toBe('ECONNRESET');
     expect(reader.text).toBe('HEL');
     await reader.close();
-    await eventually(() => guest.connections[0]?.closed === true, 'guest side closed');
+    await eventually(() => guest.connections[0]?.closed === true, { description: 'guest side closed' });
     await env.faulty.whenIdle();
     expect(env.faulty.record(0)).toMatchObject({ bytesToGuest: 5, bytesToClient: 3, outcome: 'reset' });
   });
@@ -231,7 +227,7 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     client.write('more'); // the connection is closed: writing fails like on a closed socket
     expect((await reader.failure()).code).toBe('EPIPE');
     await reader.close();
-    await eventually(() => guest.connections[0]?.closed === true, 'guest side closed');
+    await eventually(() => guest.connections[0]?.closed === true, { description: 'guest side closed' });
     expect(env.faulty.record(0)).toMatchObject({ fired: ['garbage'], outcome: 'garbage' });
   });
 
@@ -261,7 +257,7 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     expect(reader.error).toBeUndefined();
     client.end(' world');
     await reader.close();
-    await eventually(() => guest.connections[0]?.ended === true, 'guest saw FIN');
+    await eventually(() => guest.connections[0]?.ended === true, { description: 'guest saw FIN' });
     expect(guest.connections[0]?.text).toBe('hello world');
     await env.faulty.whenIdle();
     expect(env.faulty.record(0)).toMatchObject({
