@@ -6,7 +6,7 @@ import { attachLog, TRANSCRIPT_TEXT_LIMIT } from '../transcript.js';
 import type { EngineAddress } from './http-call.js';
 import { createResponseReader, type Framing, type MessageReader } from './message-reader.js';
 import { StreamRecorder, STREAM_WAIT_MS } from './stream-recorder.js';
-import type { TolerantResponseHead } from './tolerant-head.js';
+import type { HeaderLookup, TolerantResponseHead } from './tolerant-head.js';
 
 /** Where the suite connects: a unix socket path, or an address (unix socket or TCP). */
 export type RawAddress = string | EngineAddress;
@@ -26,7 +26,7 @@ export interface RawConnectionOptions {
 }
 
 /** The first answer on a connection as far as it has arrived: head, body by its framing. */
-export interface AnswerView {
+export interface AnswerView extends HeaderLookup {
   readonly head: TolerantResponseHead;
   readonly status: number | undefined;
   /** Interim 1xx answers before it (a `100 Continue`). */
@@ -42,8 +42,6 @@ export interface AnswerView {
   readonly defects: readonly string[];
   /** Bytes past the end of the answer. */
   readonly rest: Buffer;
-  readonly header: (name: string) => string | undefined;
-  readonly values: (name: string) => string[];
 }
 
 /** A string as latin1 (one byte per character), bytes as they are. */

@@ -14,7 +14,15 @@ import {
  * reports what it saw (start line, every header line in order with duplicates and the names as
  * sent) and lists each departure from RFC 9112 in `defects`, for the caller to judge.
  */
-interface HeadBase {
+/** Case-insensitive header lookups over a header list in wire order. */
+export interface HeaderLookup {
+  /** The first value of a header (case-insensitive). */
+  readonly header: (name: string) => string | undefined;
+  /** Every value of a header (case-insensitive), in wire order. */
+  readonly values: (name: string) => string[];
+}
+
+interface HeadBase extends HeaderLookup {
   /** Every byte of the head, its terminating blank line included. */
   readonly raw: Buffer;
   /** `raw` as latin1 text (one character per byte). */
@@ -26,10 +34,6 @@ interface HeadBase {
   readonly defects: readonly string[];
   /** True when a line of the head ends in a LF without CR. */
   readonly bareLf: boolean;
-  /** The first value of a header (case-insensitive). */
-  readonly header: (name: string) => string | undefined;
-  /** Every value of a header (case-insensitive), in wire order. */
-  readonly values: (name: string) => string[];
 }
 
 export interface TolerantResponseHead extends HeadBase {
