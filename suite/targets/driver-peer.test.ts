@@ -4,6 +4,7 @@ import { DriverUnknownStreamError, type JsonValue } from '../../protocol/driver-
 import { RouteToPeerError, RuntimeNotFoundError } from '../../protocol/runtime-errors.js';
 import { DriverClosedError } from './driver-errors.js';
 import { DriverPeer, type DriverExchange, type DriverPeerOptions } from './driver-peer.js';
+import { eventually } from '../support/poll.js';
 
 const peers: DriverPeer[] = [];
 
@@ -52,8 +53,7 @@ function pair(
 }
 
 const poll = async (condition: () => boolean): Promise<void> => {
-  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-  expect(condition()).toBe(true);
+  await eventually(condition, { description: String(condition) });
 };
 
 describe('DriverPeer lines', () => {
