@@ -1,4 +1,3 @@
-import { Buffer } from 'node:buffer';
 import { describe } from 'vitest';
 import { clause } from '../harness/clause.js';
 import { useLeakCheck } from '../support/leak-check.js';
@@ -111,8 +110,7 @@ describe('UPG: non-101 answers', () => {
     client.send(ATTACH_REQUEST);
     await client.untilIncludes('only-part');
     await client.untilFinished('the client connection to end');
-    const text = client.text;
-    expect(text.length - text.indexOf('\r\n\r\n') - 4, 'body bytes received').toBeLessThan(100);
+    expect(client.afterHead().length, 'body bytes received').toBeLessThan(100);
   });
 
   clause(
@@ -145,10 +143,8 @@ describe('UPG: non-101 answers', () => {
     const client = await rig.client();
     client.send(ATTACH_REQUEST);
     await client.untilFinished('the client connection to end');
-    const text = client.text;
-    const end = text.indexOf('\r\n\r\n');
     // Either no answer at all, or one whose body is visibly shorter than announced.
-    if (end >= 0) expect(Buffer.byteLength(text.slice(end + 4), 'latin1')).toBeLessThan(1000);
+    if (client.head !== undefined) expect(client.afterHead().length).toBeLessThan(1000);
     expect(client.finished).toBe(true);
   });
 });
