@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { eventually } from '../suite/support/poll.js';
 
 const BERTH = join(import.meta.dirname, '..', 'bin', 'berth.js');
 
@@ -30,13 +31,15 @@ export function startBerth(args: readonly string[], options: { env?: NodeJS.Proc
 
 /** Polls the process's stdout for `pattern`; fails early if the process exits. */
 export async function waitForLine(running: BerthProcess, pattern: RegExp, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(running.output)) {
-    if (Date.now() > deadline || running.child.exitCode !== null) {
-      throw new Error(`no line matching ${pattern} (stdout: ${running.output}; stderr: ${running.errors})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const fail = (why: string): Error =>
+    new Error(`no line matching ${pattern} ${why} (stdout: ${running.output}; stderr: ${running.errors})`);
+  const seen = await eventually(
+    () => (pattern.test(running.output) ? 'matched' : running.child.exitCode !== null ? 'exited' : undefined),
+    { description: `a line matching ${pattern}`, timeoutMs },
+  ).catch((error: unknown) => {
+    throw Object.assign(fail(`within ${timeoutMs} ms`), { cause: error });
+  });
+  if (seen === 'exited') throw fail('before the process exited');
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once every process has exited. */

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DriverClosedError } from '../protocol/driver/driver-errors.js';
 import { DriverPeer } from '../protocol/driver/driver-peer.js';
 import type { JsonObject, JsonValue } from '../protocol/driver/driver-protocol.js';
-import { until } from '../suite/support/streams.js';
+import { eventually } from '../suite/support/poll.js';
 import { DriverChannel } from '../suite/targets/driver-channel.js';
 import { fromWire, inRequest } from '../suite/targets/driver-codec.js';
 import { linePipes } from '../suite/targets/driver-pipes.test-helper.js';
@@ -84,7 +84,9 @@ const SIDES = [
   { name: 'the suite side', make: suite },
 ];
 
-const poll = (condition: () => boolean): Promise<void> => until(condition, 'an answer line', 10_000);
+const poll = async (condition: () => boolean): Promise<void> => {
+  await eventually(condition, { description: 'an answer line' });
+};
 
 /** What became of request 1 after `text` was fed: its result, or the code it failed with. */
 async function outcomeOf(make: () => Wired, text: string | Buffer, end = false): Promise<unknown> {

@@ -4,7 +4,7 @@ import { DriverUnknownStreamError, type JsonValue } from './driver-protocol.js';
 import { RouteToPeerError, RuntimeNotFoundError } from '../runtime-errors.js';
 import { DriverClosedError } from './driver-errors.js';
 import { DriverPeer, type DriverExchange, type DriverPeerOptions } from './driver-peer.js';
-import { until } from '../../suite/support/streams.js';
+import { eventually } from '../../suite/support/poll.js';
 import { linePipes } from '../../suite/targets/driver-pipes.test-helper.js';
 
 const peers: DriverPeer[] = [];
@@ -44,7 +44,9 @@ function pair(
   return { suite, driver };
 }
 
-const poll = (condition: () => boolean): Promise<void> => until(condition, 'the peer', 10_000);
+const poll = async (condition: () => boolean): Promise<void> => {
+  await eventually(condition, { description: String(condition) });
+};
 
 describe('DriverPeer lines', () => {
   it('reassembles an answer split across chunks, also inside a multi-byte character', async () => {

@@ -5,7 +5,8 @@ import { useLeakCheck } from '../../suite/support/leak-check.js';
 import { MemoryConnector, memorySocketProbe } from '../vsock/index.js';
 import { createSimulatedDockerd, type DockerdFault } from './index.js';
 import { RawConnection } from './raw-connection.test-helper.js';
-import { startTestDockerd, until } from './test-dockerd.test-helper.js';
+import { startTestDockerd } from './test-dockerd.test-helper.js';
+import { eventually } from '../../suite/support/poll.js';
 
 useLeakCheck([memorySocketProbe]);
 
@@ -160,9 +161,8 @@ describe('fault injection (sim.faults)', () => {
     expect(raced).toBe('stalled');
     await connection.close();
     remove();
-    await until(
-      async () => (await d.request('GET', '/_ping')).status === 200,
-      'ping after removing the fault',
-    );
+    await eventually(async () => (await d.request('GET', '/_ping')).status === 200, {
+      description: 'ping after removing the fault',
+    });
   });
 });

@@ -70,16 +70,3 @@ export async function startTestDockerd(simOptions: SimulatedDockerdOptions = {})
     [Symbol.asyncDispose]: close,
   };
 }
-
-/** Polls `condition` until it holds (rejects after `timeoutMs`). */
-export async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 3000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

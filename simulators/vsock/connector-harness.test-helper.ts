@@ -93,12 +93,3 @@ export function createRecordingGuest(
   };
   return { sink, connections };
 }
-
-/** Polls `condition` every few ms until it holds; rejects after `timeoutMs`. */
-export async function eventually(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}

@@ -6,12 +6,13 @@ import { Client } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { hasErrorCode } from '../../protocol/errors.js';
 import { useLeakCheck } from '../../suite/support/leak-check.js';
-import { createRecordingGuest, eventually, HARNESSES } from './connector-harness.test-helper.js';
+import { createRecordingGuest, HARNESSES } from './connector-harness.test-helper.js';
 import { listenUnix, tempSocketPath } from './listen-unix.js';
 import { MemoryConnector } from './memory-connector.js';
 import { memorySocketProbe } from './memory-duplex-pair.js';
 import { StreamReader } from './stream-reader.js';
 import { UnixSocketConnector } from '../../reference/transport/unix-socket-connector.js';
+import { eventually } from '../../suite/support/poll.js';
 
 useLeakCheck([memorySocketProbe]);
 
@@ -57,7 +58,7 @@ describe.each(HARNESSES)('Connector contract: $name', ({ create }) => {
     expect(await reader.end()).toBe('banner');
     client.end('still here');
     await reader.close();
-    await eventually(() => guest.connections[0]?.ended === true, 'guest saw the FIN');
+    await eventually(() => guest.connections[0]?.ended === true, { description: 'guest saw the FIN' });
     expect(guest.connections[0]?.text).toBe('still here');
   });
 
@@ -125,7 +126,7 @@ describe('MemoryConnector', () => {
     b.destroy();
     await connector.closeAll();
     expect(connector.openSockets()).toBe(0);
-    await eventually(() => guest.connections.every((c) => c.closed), 'guest ends closed');
+    await eventually(() => guest.connections.every((c) => c.closed), { description: 'guest ends closed' });
   });
 
   it('accepts an http.Server as the guest (and undici as the client, with keep-alive and upgrade)', async () => {
@@ -249,7 +250,7 @@ describe('UnixSocketConnector', () => {
     const listener = await listenUnix(await tempSocketPath('many'), guest.sink);
     const connector = new UnixSocketConnector({ native: listener.path });
     const clients = await Promise.all(Array.from({ length: 64 }, () => connector.connect('native')));
-    await eventually(() => listener.accepted === 64, '64 accepted');
+    await eventually(() => listener.accepted === 64, { description: '64 accepted' });
     const readers = clients.map((client) => new StreamReader(client));
     await listener.close();
     await Promise.all(readers.map((reader) => reader.until((r) => r.ended || r.error !== undefined, 'end')));

@@ -5,18 +5,14 @@ import { describe, expect, it } from 'vitest';
 import type { Role } from '../../protocol/connector.js';
 import { useLeakCheck } from '../../suite/support/leak-check.js';
 import type { ConnectionRecord } from './connection-log.js';
-import {
-  createRecordingGuest,
-  eventually,
-  HARNESSES,
-  type HarnessFactory,
-} from './connector-harness.test-helper.js';
+import { createRecordingGuest, HARNESSES, type HarnessFactory } from './connector-harness.test-helper.js';
 import { GARBAGE_BYTES, type TransportFault } from '../../protocol/faults.js';
 import { Faults, faultPlan, type FaultScript } from './faults.js';
 import { FaultyConnector } from './faulty-connector.js';
 import type { GuestSink } from './guest-sink.js';
 import { memorySocketProbe } from './memory-duplex-pair.js';
 import { StreamReader } from './stream-reader.js';
+import { eventually } from '../../suite/support/poll.js';
 
 useLeakCheck([memorySocketProbe]);
 
@@ -162,7 +158,7 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     const reader = new StreamReader(client);
     client.write('hello?');
     client.end();
-    await eventually(() => env.faulty.record(0)?.bytesSwallowed === 6, 'bytes swallowed');
+    await eventually(() => env.faulty.record(0)?.bytesSwallowed === 6, { description: 'bytes swallowed' });
     await new Promise((resolve) => setTimeout(resolve, 30)); // a window in which nothing may arrive
     expect(reader.text).toBe('');
     expect(reader.ended).toBe(false);
@@ -186,7 +182,7 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     expect((await reader.failure()).code).toBe('ECONNRESET');
     expect(reader.ended).toBe(false);
     await reader.close();
-    await eventually(() => guest.connections[0]?.closed === true, 'guest side closed');
+    await eventually(() => guest.connections[0]?.closed === true, { description: 'guest side closed' });
     expect(guest.connections[0]?.text).toBe('abcd');
     await env.faulty.whenIdle();
     expect(env.faulty.record(0)).toMatchObject({
@@ -206,7 +202,7 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     expect((await reader.failure()).code).toBe('ECONNRESET');
     expect(reader.text).toBe('HEL');
     await reader.close();
-    await eventually(() => guest.connections[0]?.closed === true, 'guest side closed');
+    await eventually(() => guest.connections[0]?.closed === true, { description: 'guest side closed' });
     await env.faulty.whenIdle();
     expect(env.faulty.record(0)).toMatchObject({ bytesToGuest: 5, bytesToClient: 3, outcome: 'reset' });
   });
@@ -232,7 +228,7 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     client.write('more'); // the connection is closed: writing fails like on a closed socket
     expect((await reader.failure()).code).toBe('EPIPE');
     await reader.close();
-    await eventually(() => guest.connections[0]?.closed === true, 'guest side closed');
+    await eventually(() => guest.connections[0]?.closed === true, { description: 'guest side closed' });
     expect(env.faulty.record(0)).toMatchObject({ fired: ['garbage'], outcome: 'garbage' });
   });
 
@@ -262,7 +258,7 @@ describe.each(HARNESSES)('FaultyConnector over $name', ({ create }) => {
     expect(reader.error).toBeUndefined();
     client.end(' world');
     await reader.close();
-    await eventually(() => guest.connections[0]?.ended === true, 'guest saw FIN');
+    await eventually(() => guest.connections[0]?.ended === true, { description: 'guest saw FIN' });
     expect(guest.connections[0]?.text).toBe('hello world');
     await env.faulty.whenIdle();
     expect(env.faulty.record(0)).toMatchObject({

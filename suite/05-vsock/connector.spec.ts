@@ -2,7 +2,8 @@ import type { Duplex } from 'node:stream';
 import { describe } from 'vitest';
 import { clause } from '../harness/clause.js';
 import { useLeakCheck } from '../support/leak-check.js';
-import { collect, echoGuest, ending, patternBytes, until, within, write } from '../support/streams.js';
+import { eventually } from '../support/poll.js';
+import { collect, echoGuest, ending, patternBytes, within, write } from '../support/streams.js';
 import { getTarget } from '../harness/current-target.js';
 
 // One run per connector kind the target offers; a target without connectors gets each clause
@@ -37,7 +38,7 @@ for (const kind of kinds) {
         onTestFinished(() => link[Symbol.asyncDispose]());
         const first = await link.connector.connect(link.role);
         const second = await link.connector.connect(link.role);
-        await until(() => link.accepted() === 2, 'the guest to accept two connections');
+        await eventually(() => link.accepted() === 2, { description: 'the guest to accept two connections' });
         expect(link.accepted()).toBe(2);
         first.destroy();
         const received = collect(second);
@@ -82,7 +83,7 @@ for (const kind of kinds) {
         expect(end.kind, 'how the client stream ended').toBe('end');
         expect(end.data.toString()).toBe('bye');
         stream.end('written after the guest FIN');
-        await until(() => guestRead !== undefined, 'the guest to accept');
+        await eventually(() => guestRead !== undefined, { description: 'the guest to accept' });
         expect((await guestRead!).toString(), 'bytes the guest read after its own FIN').toBe(
           'written after the guest FIN',
         );
@@ -151,10 +152,9 @@ for (const kind of kinds) {
         const stream = await link.connector.connect(link.role);
         const end = ending(stream);
         stream.write(patternBytes(1024 * 1024), () => undefined);
-        await until(
-          () => guestSocket !== undefined && guestSocket.readableLength > 0,
-          'client bytes to reach the guest',
-        );
+        await eventually(() => guestSocket !== undefined && guestSocket.readableLength > 0, {
+          description: 'client bytes to reach the guest',
+        });
         transport.reset(guestSocket!);
         const result = await within(end, 2000, 'the client stream to end after the guest reset');
         expect(result.kind, 'how the client stream ended after the guest reset').toBe('error');
@@ -172,6 +172,8 @@ for (const kind of kinds) {
         onTestFinished(() => link[Symbol.asyncDispose]());
         const controller = new AbortController();
         const pending = link.connector.connect(link.role, { signal: controller.signal });
+        // The abort is the behaviour under test, not a wait: the guest never answers and the
+        // connect deadline is 10 s, so the connect is still pending whenever the abort lands.
         setTimeout(() => controller.abort(), 20);
         await expect(pending).rejects.toMatchObject({ code: 'ERR_CONNECT_ABORTED', role: link.role });
         expect(link.accepted()).toBe(0);
@@ -197,7 +199,7 @@ for (const kind of kinds) {
         while (written < limit && stream.write(chunk)) written += 1;
         expect(written, '64 KiB writes accepted before write() returned false').toBeLessThan(limit);
         const drained = new Promise<void>((resolve) => stream.once('drain', resolve));
-        await until(() => guestSocket !== undefined, 'the guest to accept');
+        await eventually(() => guestSocket !== undefined, { description: 'the guest to accept' });
         guestSocket!.resume();
         await drained;
         expect(stream.writableLength, 'bytes still queued after drain').toBe(0);
@@ -217,7 +219,7 @@ for (const kind of kinds) {
         onTestFinished(() => link[Symbol.asyncDispose]());
         const stream = await link.connector.connect(link.role);
         await write(stream, 'hi');
-        await until(() => guestEnding !== undefined, 'the guest to accept');
+        await eventually(() => guestEnding !== undefined, { description: 'the guest to accept' });
         stream.destroy();
         const result = await within(
           guestEnding!,

@@ -1,22 +1,19 @@
-import { connect } from 'node:net';
+import { Buffer } from 'node:buffer';
 import { describe } from 'vitest';
+import { demultiplex } from '../../protocol/demultiplex.js';
 import { clause, type ClauseContext } from '../harness/clause.js';
-import {
-  absentGuestPath,
-  startScriptedGuest,
-  startSimulatedGuest,
-  type ReceivedRequest,
-  type ScriptedAnswer,
-} from '../support/guests.js';
+import { absentGuestPath, startSimulatedGuest } from '../support/guests.js';
+import { RawConnection, sendRaw } from '../support/http/raw-connection.js';
+import { startScriptedGuest, type GuestRequest, type GuestScript } from '../support/http/scripted-guest.js';
 import { useLeakCheck } from '../support/leak-check.js';
-import { call, createContainer, demux, rawExchange, startTwoRoleStack } from '../harness/proxy-client.js';
+import { call, createContainer, startTwoRoleStack } from '../harness/proxy-client.js';
 
 /** A scripted guest alone behind the proxy (role native); it answers each request with `answer`. */
 async function scriptedStack(
   context: Pick<ClauseContext, 'use' | 'onTestFinished'>,
-  answer: ScriptedAnswer,
+  answer: GuestScript,
   options: { handshakeTimeoutMs?: number } = {},
-): Promise<{ proxy: string; received: readonly ReceivedRequest[] }> {
+): Promise<{ proxy: string; received: readonly GuestRequest[] }> {
   // The facet first: on a target without a proxy the clause ends here, before a guest is started.
   const facet = context.use('proxy');
   const guest = await startScriptedGuest(answer);
@@ -31,12 +28,17 @@ async function scriptedStack(
 }
 
 const okAnswer =
-  (extra = ''): ScriptedAnswer =>
-  (_request, socket) =>
-    socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n${extra}Content-Length: 2\r\n\r\nok`);
+  (extra = ''): GuestScript =>
+  (exchange) =>
+    exchange.answer(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n${extra}Content-Length: 2\r\n\r\nok`);
 
-const field = (request: ReceivedRequest, name: string): string[] =>
-  request.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
+const field = (request: GuestRequest, name: string): string[] => request.values(name);
+
+/** The stdout of a stdcopy stream; stderr must be empty (the clauses' commands write none). */
+function stdoutOf(stream: Buffer): { stdout: string; stderr: string } {
+  const { stdout, stderr } = demultiplex(stream);
+  return { stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8') };
+}
 
 describe('proxy forwarding', () => {
   useLeakCheck();
@@ -62,8 +64,8 @@ describe('proxy forwarding', () => {
     'HND-12',
     'drops hop-by-hop fields both ways and sends Host: localhost',
     async ({ use, onTestFinished, expect }) => {
-      const { proxy, received } = await scriptedStack({ use, onTestFinished }, (_request, socket) =>
-        socket.end(
+      const { proxy, received } = await scriptedStack({ use, onTestFinished }, (exchange) =>
+        exchange.answer(
           'HTTP/1.1 200 OK\r\nConnection: X-Guest-Hop\r\nX-Guest-Hop: 1\r\nKeep-Alive: timeout=5\r\n' +
             'X-Kept: yes\r\nApi-Version: 1.45\r\nContent-Length: 2\r\n\r\nok',
         ),
@@ -119,24 +121,17 @@ describe('proxy forwarding', () => {
     'streams a chunked upload and answers 100-continue itself',
     async ({ use, onTestFinished, expect }) => {
       const { proxy, received } = await scriptedStack({ use, onTestFinished }, okAnswer());
-      const socket = connect({ path: proxy, allowHalfOpen: true });
-      onTestFinished(() => void socket.destroy());
-      const seen: Buffer[] = [];
-      socket.on('data', (chunk: Buffer) => seen.push(chunk));
-      socket.write(
+      const client = await RawConnection.open(proxy);
+      onTestFinished(() => client.close());
+      client.send(
         'PUT /v1.41/containers/x/archive?path=%2F HTTP/1.1\r\nHost: api.moby.localhost\r\n' +
           'Content-Type: text/plain\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n',
       );
-      const deadline = Date.now() + 3000;
-      while (!Buffer.concat(seen).toString().includes('100 Continue') && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      expect(Buffer.concat(seen).toString()).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\n/);
-      socket.write('5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n');
-      while (!Buffer.concat(seen).toString().endsWith('ok') && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      expect(Buffer.concat(seen).toString()).toMatch(/HTTP\/1\.1 200 OK[\s\S]*\r\n\r\nok$/);
+      await client.until((c) => c.text.includes('100 Continue'), 'a 100 Continue before the body');
+      expect(client.text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\n/);
+      client.send('5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n');
+      await client.until((c) => c.text.endsWith('ok'), 'the answer to the upload');
+      expect(client.text).toMatch(/HTTP\/1\.1 200 OK[\s\S]*\r\n\r\nok$/);
       // The first request the guest saw is the proxy's own probe for container "x" (HND-8).
       const put = received.find((request) => request.requestLine.startsWith('PUT '));
       expect(put?.body.toString()).toBe('hello world');
@@ -167,17 +162,15 @@ describe('proxy forwarding', () => {
       const { proxy, amd64 } = await startTwoRoleStack({ use, onTestFinished });
       const id = await createContainer(proxy, {
         platform: 'linux/amd64',
-        cmd: ['sh', '-c', 'echo first; sleep 3; echo second'],
+        // The container outlives the clause: "second" never comes while it is checked.
+        cmd: ['sh', '-c', 'echo first; sleep 60; echo second'],
       });
-      const socket = connect({ path: proxy, allowHalfOpen: true });
-      onTestFinished(() => void socket.destroy());
-      let seen = '';
-      socket.on('data', (chunk: Buffer) => (seen += chunk.toString('latin1')));
-      socket.write(`GET /v1.41/containers/${id}/logs?follow=1&stdout=1 HTTP/1.1\r\nHost: x\r\n\r\n`);
-      const deadline = Date.now() + 2000;
-      while (!seen.includes('first') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-      expect(seen).toContain('first');
-      expect(seen).not.toContain('second');
+      const follow = await RawConnection.open(proxy);
+      onTestFinished(() => follow.close());
+      follow.send(`GET /v1.41/containers/${id}/logs?follow=1&stdout=1 HTTP/1.1\r\nHost: x\r\n\r\n`);
+      await follow.untilIncludes('first');
+      expect(follow.text).toContain('first');
+      expect(follow.text).not.toContain('second');
       const state = await call(amd64.socketPath, 'GET', `/v1.41/containers/${id}/json`);
       expect(state.json<{ State: { Running: boolean } }>().State.Running, 'still running').toBe(true);
     },
@@ -214,15 +207,18 @@ describe('proxy forwarding', () => {
       });
       const execId = exec.json<{ Id: string }>().Id;
       const body = '{"Detach":false,"Tty":false}';
-      const bytes = await rawExchange(
-        proxy,
+      const client = await RawConnection.open(proxy);
+      onTestFinished(() => client.close());
+      client.send(
         `POST /v1.41/exec/${execId}/start HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
           `Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: ${body.length}\r\n\r\n${body}ping\n`,
-        { endAfterMs: 200 },
       );
-      const text = bytes.toString('latin1');
-      expect(text).toMatch(/^HTTP\/1\.1 101 /);
-      expect(demux(bytes.subarray(text.indexOf('\r\n\r\n') + 4))).toBe('ping\n');
+      // stdin ends once the stream is up: the client half-closes after the 101.
+      await client.untilHead();
+      client.halfClose();
+      await client.untilFinished('the end of the exec stream');
+      expect(client.text).toMatch(/^HTTP\/1\.1 101 /);
+      expect(stdoutOf(client.afterHead())).toEqual({ stdout: 'ping\n', stderr: '' });
     },
   );
 
@@ -233,18 +229,17 @@ describe('proxy forwarding', () => {
       // Upstream forwards it as a plain request, so stdin can never reach the process (P-B2).
       const { proxy } = await startTwoRoleStack({ use, onTestFinished });
       await createContainer(proxy, { name: 'ex2', platform: 'linux/amd64' });
-      const exec = await call(proxy, 'POST', '/v1.41/containers/ex2/exec', {
+      const created = await call(proxy, 'POST', '/v1.41/containers/ex2/exec', {
         body: { AttachStdout: true, Cmd: ['sh', '-c', 'echo one; sleep 1; echo two'] },
       });
-      const execId = exec.json<{ Id: string }>().Id;
+      const execId = created.json<{ Id: string }>().Id;
       const body = '{"Detach":false,"Tty":false}';
-      const bytes = await rawExchange(
+      const exec = await sendRaw(
         proxy,
         `POST /v1.41/exec/${execId}/start HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
       );
-      const text = bytes.toString('latin1');
-      expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-      expect(demux(bytes.subarray(text.indexOf('\r\n\r\n') + 4))).toBe('one\ntwo\n');
+      expect(exec.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(stdoutOf(exec.afterHead())).toEqual({ stdout: 'one\ntwo\n', stderr: '' });
     },
   );
 
@@ -259,17 +254,17 @@ describe('proxy forwarding', () => {
         start: false,
         cmd: ['sh', '-c', 'sleep 1; echo late; echo later'],
       });
-      const attached = rawExchange(
-        proxy,
+      const attach = await RawConnection.open(proxy);
+      onTestFinished(() => attach.close());
+      attach.send(
         `POST /v1.41/containers/${id}/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`,
-        { timeoutMs: 8000 },
       );
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Attached (the 200 head is back) before the container starts, so no output is missed.
+      await attach.untilHead();
       expect((await call(proxy, 'POST', `/v1.41/containers/${id}/start`)).status).toBe(204);
-      const bytes = await attached;
-      const text = bytes.toString('latin1');
-      expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
-      expect(demux(bytes.subarray(text.indexOf('\r\n\r\n') + 4))).toBe('late\nlater\n');
+      await attach.untilFinished('the end of the attach stream', 15_000);
+      expect(attach.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(stdoutOf(attach.afterHead())).toEqual({ stdout: 'late\nlater\n', stderr: '' });
     },
   );
 
@@ -283,17 +278,18 @@ describe('proxy forwarding', () => {
         start: false,
         cmd: ['sh', '-c', 'sleep 1; echo up'],
       });
-      const attached = rawExchange(
-        proxy,
+      const attach = await RawConnection.open(proxy);
+      onTestFinished(() => attach.close());
+      attach.send(
         `POST /v1.41/containers/${id}/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n`,
-        { endAfterMs: 100, timeoutMs: 8000 },
       );
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Attached (the 101 is back) before the container starts; the client has nothing to send.
+      await attach.untilHead();
+      attach.halfClose();
       expect((await call(proxy, 'POST', `/v1.41/containers/${id}/start`)).status).toBe(204);
-      const bytes = await attached;
-      const text = bytes.toString('latin1');
-      expect(text).toMatch(/^HTTP\/1\.1 101 /);
-      expect(demux(bytes.subarray(text.indexOf('\r\n\r\n') + 4))).toBe('up\n');
+      await attach.untilFinished('the end of the attach stream', 15_000);
+      expect(attach.text).toMatch(/^HTTP\/1\.1 101 /);
+      expect(stdoutOf(attach.afterHead())).toEqual({ stdout: 'up\n', stderr: '' });
     },
   );
 
@@ -334,7 +330,7 @@ describe('proxy forwarding', () => {
     'HND-6',
     'answers 502 when the guest resets before answering',
     async ({ use, onTestFinished, expect }) => {
-      const { proxy } = await scriptedStack({ use, onTestFinished }, (_request, socket) => socket.destroy());
+      const { proxy } = await scriptedStack({ use, onTestFinished }, (exchange) => exchange.reset());
       const answer = await call(proxy, 'GET', '/v1.41/info');
       expect(answer.status).toBe(502);
       expect(answer.json<{ message: string }>().message).toContain("'native'");
@@ -349,11 +345,10 @@ describe('proxy forwarding', () => {
       const { proxy } = await scriptedStack({ use, onTestFinished }, () => undefined, {
         handshakeTimeoutMs: 300,
       });
-      const bytes = await rawExchange(
+      const { text } = await sendRaw(
         proxy,
         'POST /v1.41/containers/abc/attach?stream=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n',
       );
-      const text = bytes.toString('latin1');
       expect(text).toMatch(/^HTTP\/1\.1 504 /);
       expect(text).toMatch(/\r\n\r\n\{"message":"[^"]+"\}\n$/);
     },

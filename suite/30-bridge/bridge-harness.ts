@@ -1,135 +1,97 @@
 import { Buffer } from 'node:buffer';
-import { connect, type Socket } from 'node:net';
 import type { ClauseContext } from '../harness/clause.js';
+import { decodeChunked } from '../support/http/chunked-decoder.js';
+import { RawConnection } from '../support/http/raw-connection.js';
+import {
+  startScriptedGuest,
+  type GuestExchange,
+  type GuestRequest,
+  type GuestScript,
+  type ScriptedGuest,
+} from '../support/http/scripted-guest.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
-import { attachLog, TRANSCRIPT_TEXT_LIMIT } from '../support/transcript.js';
-import { Received } from './received.js';
-import { startScriptedGuest, type GuestScript, type ScriptedGuest } from './scripted-guest.js';
 
 export interface BridgeRig {
   readonly guest: ScriptedGuest;
+  /** Waits for the scripted request (attach, exec start or /session) to reach the guest. */
+  exchange(timeoutMs?: number): Promise<GuestExchange>;
   /** Opens a client connection to the proxy (half-open capable), closed after the test. */
-  client(): Promise<RawClient>;
+  client(): Promise<RawConnection>;
 }
 
 export interface RigOptions {
   readonly handshakeTimeoutMs?: number;
-  /** Hand the scripted request to the script as soon as its head is in (see ScriptedGuest). */
+  /** Hand the scripted request to the script as soon as its head is in (see ScriptedGuestOptions). */
   readonly atHead?: boolean;
 }
 
-/** A scripted guest behind the target's proxy as its only role. */
+/** The requests a script handles: attach, exec start and BuildKit /session. */
+const SCRIPTED = /\/(containers\/[^/?]+\/attach|exec\/[^/?]+\/start|session)(\?|$)/;
+
+const isScripted = (request: GuestRequest): boolean => SCRIPTED.test(request.target);
+
+/** The answers of a plain guest dockerd to what a proxy may ask besides the scripted request. */
+function answerAside({ request, answer }: GuestExchange): void {
+  const path = request.target.split('?')[0] ?? '';
+  const container = /\/containers\/([^/]+)\/json$/.exec(path)?.[1];
+  const exec = /\/exec\/([^/]+)\/json$/.exec(path)?.[1];
+  let status = 404;
+  let body = '{"message":"page not found"}\n';
+  if (path.endsWith('/_ping')) [status, body] = [200, 'OK'];
+  else if (container !== undefined) {
+    status = 200;
+    body = `${JSON.stringify({ Id: container, Name: `/${container}`, State: { Running: true }, Config: { Tty: false } })}\n`;
+  } else if (exec !== undefined) {
+    status = 200;
+    body = `${JSON.stringify({ ID: exec, ContainerID: 'c0ffee', Running: false, ProcessConfig: { tty: false } })}\n`;
+  }
+  const type = status === 200 && body === 'OK' ? 'text/plain' : 'application/json';
+  answer(
+    `HTTP/1.1 ${status} ${status === 200 ? 'OK' : 'Not Found'}\r\nApi-Version: 1.41\r\nContent-Type: ${type}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * A scripted guest behind the target's proxy as its only role. Attach, exec start and /session
+ * requests go to `script`; anything else a proxy may send first (a ping, an inspect) gets a plain
+ * answer.
+ */
 export async function startRig(
   context: ClauseContext,
   script: GuestScript,
   options: RigOptions = {},
 ): Promise<BridgeRig> {
   const facet = context.use('proxy');
-  const guest = await startScriptedGuest(script, options.atHead === true ? { atHead: true } : {});
+  const guest = await startScriptedGuest(
+    (exchange) => (isScripted(exchange.request) ? script(exchange) : answerAside(exchange)),
+    { name: 'upgrade', ...(options.atHead === true ? { atHead: true } : {}) },
+  );
   context.onTestFinished(() => guest.close());
   const proxy = await facet.start({
-    roles: [{ role: 'native', guest: guest.path }],
+    roles: [{ role: 'native', guest: guest.socketPath }],
     defaultRole: 'native',
     ...(options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: options.handshakeTimeoutMs }),
   });
   context.onTestFinished(() => proxy[Symbol.asyncDispose]());
   return {
     guest,
+    exchange: (timeoutMs) => guest.exchange(isScripted, timeoutMs),
     async client() {
-      const socket = await new Promise<Socket>((resolve, reject) => {
-        const opened = connect({ path: proxy.socketPath, allowHalfOpen: true });
-        opened.once('connect', () => resolve(opened));
-        opened.once('error', reject);
-      });
-      socket.on('error', () => undefined);
-      context.onTestFinished(() => {
-        socket.destroy();
-      });
-      return new RawClient(socket);
+      const client = await RawConnection.open(proxy.socketPath, { peer: 'proxy' });
+      context.onTestFinished(() => client.close());
+      return client;
     },
   };
 }
 
-export interface ResponseHeadView {
-  readonly status: number;
-  readonly head: string;
-  readonly headers: readonly (readonly [string, string])[];
-  /** Every value of a header (case-insensitive). */
-  values(name: string): string[];
-}
-
-export function parseResponseHead(head: string): ResponseHeadView {
-  const [statusLine = '', ...lines] = head.slice(0, -4).split('\r\n');
-  const headers = lines.map((line): readonly [string, string] => {
-    const colon = line.indexOf(':');
-    return [line.slice(0, colon), line.slice(colon + 1).trim()];
-  });
-  return {
-    status: Number(statusLine.split(' ')[1]),
-    head,
-    headers,
-    values: (name) =>
-      headers.filter(([field]) => field.toLowerCase() === name.toLowerCase()).map(([, v]) => v),
-  };
-}
-
-/** A raw HTTP/1.1 client connection to the proxy. */
-export class RawClient {
-  readonly received: Received;
-  private sent: Buffer[] = [];
-  private sentBytes = 0;
-
-  constructor(readonly socket: Socket) {
-    this.received = new Received(socket);
-    // Both directions of the connection go into the clause's transcript if it fails.
-    attachLog(
-      'proxy (raw connection)',
-      () => Buffer.concat(this.sent).toString('latin1'),
-      () => this.received.bytes.subarray(0, TRANSCRIPT_TEXT_LIMIT).toString('latin1'),
-    );
+/** Decodes a chunked body the client received whole; fails the clause on bad or unfinished chunking. */
+export function dechunked(body: Buffer): Buffer {
+  const decoded = decodeChunked(body);
+  if (!decoded.done || decoded.defects.length > 0) {
+    throw new ClauseViolationError(`bad chunked body: ${decoded.defects.join('; ') || 'no last chunk'}`);
   }
-
-  send(bytes: string | Buffer): void {
-    const data = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
-    if (this.sentBytes < TRANSCRIPT_TEXT_LIMIT) {
-      this.sent.push(data.subarray(0, TRANSCRIPT_TEXT_LIMIT - this.sentBytes));
-      this.sentBytes += Math.min(data.length, TRANSCRIPT_TEXT_LIMIT - this.sentBytes);
-    }
-    this.socket.write(data);
-  }
-
-  /** Waits for the response head. */
-  async head(timeoutMs?: number): Promise<ResponseHeadView> {
-    const text = await this.received.includes('\r\n\r\n', timeoutMs);
-    return parseResponseHead(text.slice(0, text.indexOf('\r\n\r\n') + 4));
-  }
-
-  /** What came after the head so far. */
-  body(head: ResponseHeadView): Buffer {
-    return this.received.bytes.subarray(Buffer.byteLength(head.head, 'latin1'));
-  }
-
-  /** Waits for the response head and a clean end; returns the head and everything after it. */
-  async response(timeoutMs?: number): Promise<{ head: ResponseHeadView; body: Buffer }> {
-    const head = await this.head(timeoutMs);
-    await this.received.end(timeoutMs);
-    return { head, body: this.body(head) };
-  }
-}
-
-/** Decodes a chunked body the client received; fails the clause on bad chunking. */
-export function dechunkBody(body: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let at = 0;
-  for (;;) {
-    const lineEnd = body.indexOf('\r\n', at, 'latin1');
-    const size = Number.parseInt(body.toString('latin1', at, lineEnd), 16);
-    if (lineEnd < 0 || Number.isNaN(size)) throw new ClauseViolationError(`bad chunked body at byte ${at}`);
-    at = lineEnd + 2;
-    if (size === 0) return Buffer.concat(parts);
-    parts.push(body.subarray(at, at + size));
-    at += size + 2;
-  }
+  return decoded.body;
 }
 
 export const ATTACH_TARGET = '/v1.41/containers/c0ffee/attach?stderr=1&stdin=1&stdout=1&stream=1';

@@ -1,6 +1,7 @@
 import { describe, type ExpectStatic } from 'vitest';
 import { clause } from '../harness/clause.js';
 import { useLeakCheck } from '../support/leak-check.js';
+import type { RawConnection } from '../support/http/raw-connection.js';
 import {
   ATTACH_REQUEST,
   ATTACH_TARGET,
@@ -8,12 +9,11 @@ import {
   EXEC_START_BODY,
   startRig,
   UPGRADED,
-  type RawClient,
 } from './bridge-harness.js';
-import type { GuestExchange } from './scripted-guest.js';
+import type { GuestExchange } from '../support/http/scripted-guest.js';
 
 /** Waits for a complete Docker JSON error answer (DKR-3) with `status`. */
-async function dockerError(client: RawClient, status: number, expect: ExpectStatic): Promise<void> {
+async function dockerError(client: RawConnection, status: number, expect: ExpectStatic): Promise<void> {
   const { head, body } = await client.response();
   expect(head.status, 'status of the answer').toBe(status);
   expect(head.values('content-type')[0] ?? '', 'Content-Type').toMatch(/^application\/json/);
@@ -34,9 +34,9 @@ describe('UPG: the upgrade handshake', () => {
         'Connection: Upgrade\r\nUpgrade: tcp\r\nTransfer-Encoding: chunked\r\n\r\n' +
         `5\r\n${body.slice(0, 5)}\r\n${(body.length - 5).toString(16)}\r\n${body.slice(5)}\r\n0\r\n\r\n`,
     );
-    const { request } = await rig.guest.exchange();
+    const { request } = await rig.exchange();
     expect(request.body.toString('latin1'), 'the body the guest read').toBe(body);
-    expect((await client.head()).status).toBe(101);
+    expect((await client.untilHead()).status).toBe(101);
     client.socket.end();
   });
 
@@ -52,12 +52,11 @@ describe('UPG: the upgrade handshake', () => {
         `POST ${target} HTTP/1.1\r\nHost: api.moby.localhost\r\nX-Berth-First: 1\r\nContent-Length: 0\r\n` +
           'Connection: Upgrade\r\nUpgrade: tcp\r\nX-Berth-Last: 2\r\n\r\n',
       );
-      const { request } = await rig.guest.exchange();
-      const lines = request.head.split('\r\n');
+      const { request } = await rig.exchange();
       const names = request.headers.map(([name]) => name.toLowerCase());
       const value = (name: string): string[] =>
         request.headers.filter(([field]) => field.toLowerCase() === name).map(([, v]) => v);
-      expect(lines[0], 'request line').toBe(`POST ${target} HTTP/1.1`);
+      expect(request.requestLine, 'request line').toBe(`POST ${target} HTTP/1.1`);
       expect(value('host'), 'Host').toEqual(['localhost']);
       expect(value('content-length'), 'Content-Length').toEqual(['0']);
       expect(value('transfer-encoding'), 'Transfer-Encoding').toEqual([]);
@@ -67,7 +66,7 @@ describe('UPG: the upgrade handshake', () => {
         names.indexOf('x-berth-last'),
       );
       expect(names.indexOf('x-berth-first')).toBeGreaterThanOrEqual(0);
-      expect((await client.head()).status).toBe(101);
+      expect((await client.untilHead()).status).toBe(101);
       client.socket.end();
     },
   );
@@ -102,7 +101,7 @@ describe('UPG: the upgrade handshake', () => {
       );
       const client = await rig.client();
       client.send(ATTACH_REQUEST);
-      context.expect((await client.head()).status).toBe(101);
+      context.expect((await client.untilHead()).status).toBe(101);
       client.socket.end();
     },
   );
@@ -124,10 +123,10 @@ describe('UPG: the upgrade handshake', () => {
     const rig = await startRig(context, ({ socket }) => socket.end(`${paddedHead(8192)}out`));
     const client = await rig.client();
     client.send(ATTACH_REQUEST);
-    const head = await client.head();
+    const head = await client.untilHead();
     context.expect(head.status).toBe(101);
-    await client.received.includes('\r\n\r\nout');
-    context.expect(client.body(head).toString('latin1')).toBe('out');
+    await client.untilIncludes('\r\n\r\nout');
+    context.expect(client.afterHead().toString('latin1')).toBe('out');
     client.socket.end();
   });
 
@@ -174,13 +173,13 @@ describe('UPG: the upgrade handshake', () => {
       const client = await rig.client();
       const sentAt = Date.now();
       client.send(ATTACH_REQUEST);
-      const head = await client.head(5000);
+      const head = await client.untilHead();
       const elapsed = Date.now() - sentAt;
       expect(head.status).toBe(504);
       expect(elapsed, 'ms until the 504').toBeGreaterThanOrEqual(250);
       expect(elapsed, 'ms until the 504').toBeLessThan(3000);
       await dockerError(client, 504, expect);
-      await exchange?.after.until((r) => r.finished, 'the guest connection to be closed');
+      await exchange?.after.untilFinished('the guest connection to be closed');
       expect(exchange?.after.finished).toBe(true);
     },
   );

@@ -2,9 +2,10 @@ import { Buffer } from 'node:buffer';
 import { describe } from 'vitest';
 import { clause } from '../harness/clause.js';
 import { useLeakCheck } from '../support/leak-check.js';
+import { eventually } from '../support/poll.js';
 import { patternBytes } from '../support/streams.js';
 import { ATTACH_REQUEST, execStartRequest, startRig, UPGRADED } from './bridge-harness.js';
-import type { GuestExchange } from './scripted-guest.js';
+import type { GuestExchange } from '../support/http/scripted-guest.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
 
 /** Resolves with the guest's exchange once the script has run. */
@@ -37,7 +38,7 @@ describe('UPG: upgraded streams', () => {
       );
       const client = await rig.client();
       client.send(ATTACH_REQUEST);
-      const head = await client.head();
+      const head = await client.untilHead();
       expect(head.status).toBe(101);
       expect(head.values('connection').map((v) => v.toLowerCase())).toEqual(['upgrade']);
       expect(head.values('upgrade')).toEqual(['tcp']);
@@ -65,11 +66,11 @@ describe('UPG: upgraded streams', () => {
         'POST /session HTTP/1.1\r\nHost: api.moby.localhost\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n' +
           'X-Docker-Expose-Session-Uuid: s1\r\nContent-Length: 0\r\n\r\n',
       );
-      expect((await session.head()).values('upgrade')).toEqual(['h2c']);
+      expect((await session.untilHead()).values('upgrade')).toEqual(['h2c']);
       session.socket.end();
       const attach = await rig.client();
       attach.send(ATTACH_REQUEST);
-      expect((await attach.head()).values('upgrade')).toEqual(['tcp']);
+      expect((await attach.untilHead()).values('upgrade')).toEqual(['tcp']);
       attach.socket.end();
     },
   );
@@ -83,14 +84,14 @@ describe('UPG: upgraded streams', () => {
     });
     const client = await rig.client();
     client.send(ATTACH_REQUEST);
-    const head = await client.head();
+    await client.untilHead();
     const up = patternBytes(1024 * 1024, 31);
     const down = patternBytes(1024 * 1024, 37);
     client.socket.end(up);
     guest.exchange().socket.end(down);
-    await client.received.end(10_000);
-    await guest.exchange().after.end(10_000);
-    expect(client.body(head).equals(down), 'guest → client bytes').toBe(true);
+    await client.untilEnded(10_000);
+    await guest.exchange().after.untilEnded(10_000);
+    expect(client.afterHead().equals(down), 'guest → client bytes').toBe(true);
     expect(guest.exchange().after.bytes.equals(up), 'client → guest bytes').toBe(true);
     await guest.exchange().after.until((r) => r.closed, 'the guest connection to close');
   });
@@ -104,7 +105,7 @@ describe('UPG: upgraded streams', () => {
       const rig = await startRig(context, (exchange) => {
         exchange.socket.write(UPGRADED);
         // Output only once the client's FIN has arrived, like a container that runs after attach.
-        void exchange.after.end().then(
+        void exchange.after.untilEnded().then(
           () => {
             exchange.socket.write('out\n');
             exchange.socket.end('err\n');
@@ -114,10 +115,10 @@ describe('UPG: upgraded streams', () => {
       });
       const client = await rig.client();
       client.send(ATTACH_REQUEST);
-      const head = await client.head();
+      await client.untilHead();
       client.socket.end();
-      await client.received.end();
-      expect(client.body(head).toString('latin1')).toBe('out\nerr\n');
+      await client.untilEnded();
+      expect(client.afterHead().toString('latin1')).toBe('out\nerr\n');
     },
   );
 
@@ -133,11 +134,11 @@ describe('UPG: upgraded streams', () => {
       });
       const client = await rig.client();
       client.send(ATTACH_REQUEST);
-      await client.received.end();
+      await client.untilEnded();
       client.socket.write('still typing');
-      await guest.exchange().after.includes('still typing');
+      await guest.exchange().after.untilIncludes('still typing');
       client.socket.end();
-      await guest.exchange().after.end();
+      await guest.exchange().after.untilEnded();
       expect(guest.exchange().after.text).toBe('still typing');
     },
   );
@@ -151,12 +152,12 @@ describe('UPG: upgraded streams', () => {
     });
     const client = await rig.client();
     client.send(ATTACH_REQUEST);
-    const head = await client.head();
-    await client.received.includes('first;');
+    await client.untilHead();
+    await client.untilIncludes('first;');
     guest.exchange().socket.end('second');
     client.socket.end();
-    await client.received.end();
-    expect(client.body(head).toString('latin1')).toBe('first;second');
+    await client.untilEnded();
+    expect(client.afterHead().toString('latin1')).toBe('first;second');
   });
 
   clause(
@@ -173,9 +174,9 @@ describe('UPG: upgraded streams', () => {
       });
       const client = await rig.client();
       client.send(`${execStartRequest()}early;`);
-      await client.head();
+      await client.untilHead();
       client.socket.end('late');
-      await guest.exchange().after.end();
+      await guest.exchange().after.untilEnded();
       expect(beforeAnswer, 'bytes past the request before the guest answered').toBe(0);
       expect(guest.exchange().after.text).toBe('early;late');
       guest.exchange().socket.end();
@@ -191,7 +192,7 @@ describe('UPG: upgraded streams', () => {
       guest.script(exchange);
       exchange.socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n');
       exchange.socket.write(output);
-      void exchange.after.end().then(
+      void exchange.after.untilEnded().then(
         () => exchange.socket.end('tail'),
         () => exchange.socket.destroy(),
       );
@@ -200,12 +201,12 @@ describe('UPG: upgraded streams', () => {
     client.send(
       'POST /v1.41/containers/c0ffee/attach?stream=1&stdin=1&stdout=1 HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n',
     );
-    const head = await client.head();
+    const head = await client.untilHead();
     expect(head.status).toBe(200);
     expect(head.values('content-type')).toEqual(['application/vnd.docker.raw-stream']);
     client.socket.end('stdin');
-    await client.received.end();
-    expect(client.body(head).equals(Buffer.concat([output, Buffer.from('tail')])), 'the whole stream').toBe(
+    await client.untilEnded();
+    expect(client.afterHead().equals(Buffer.concat([output, Buffer.from('tail')])), 'the whole stream').toBe(
       true,
     );
     expect(guest.exchange().after.text).toBe('stdin');
@@ -225,10 +226,10 @@ describe('UPG: upgraded streams', () => {
     });
     const client = await rig.client();
     client.send(ATTACH_REQUEST);
-    await client.received.includes('partial');
+    await client.untilIncludes('partial');
     client.socket.write(patternBytes(1024 * 1024, 43));
-    await client.received.until((r) => r.finished, 'the client connection to end', 5000);
-    expect(client.received.finished).toBe(true);
+    await client.untilFinished('the client connection to end');
+    expect(client.finished).toBe(true);
   });
 
   clause('UPG-21', 'stops reading the guest while the client does not read', async (context) => {
@@ -252,20 +253,26 @@ describe('UPG: upgraded streams', () => {
     });
     const client = await rig.client();
     client.send(ATTACH_REQUEST);
-    const head = await client.head();
+    await client.untilHead();
     client.socket.pause();
-    // Wait until the guest's writes stall (no progress for 200 ms).
+    // Wait until the guest's writes stall: no progress between two looks 200 ms apart. The pause
+    // between looks is the measurement (a stall is the absence of progress), not a wait for an
+    // event; a slow machine can only end it early, with fewer bytes accepted.
     let last = -1;
-    while (accepted !== last) {
-      last = accepted;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await eventually(
+      () => {
+        const stalled = accepted === last;
+        last = accepted;
+        return stalled;
+      },
+      { description: "the guest's writes to stall", intervalMs: 200, timeoutMs: 30_000, failAs: 'violation' },
+    );
     expect(accepted, 'bytes the guest could write while the client read nothing').toBeLessThan(
       8 * 1024 * 1024,
     );
     client.socket.resume();
-    await client.received.end(20_000);
+    await client.untilEnded(20_000);
     await pumping;
-    expect(client.body(head).length, 'bytes the client got in the end').toBe(accepted);
+    expect(client.afterHead().length, 'bytes the client got in the end').toBe(accepted);
   });
 });

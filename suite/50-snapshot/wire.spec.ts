@@ -1,4 +1,3 @@
-import type { Duplex } from 'node:stream';
 import fc from 'fast-check';
 import { describe } from 'vitest';
 import { encodeFrame } from '../../protocol/stdcopy-encoder.js';
@@ -10,24 +9,23 @@ import {
   tagArb,
 } from '../support/arbitraries/snapshot.js';
 import { clause } from '../harness/clause.js';
-import { startScriptedGuest, type ReceivedRequest } from '../support/guests.js';
+import { startScriptedGuest, type GuestExchange, type GuestRequest } from '../support/http/scripted-guest.js';
 
 const CONTAINER = 'c'.repeat(64);
 const EXEC = 'e'.repeat(64);
 
-function respond(socket: Duplex, status: number, body?: unknown): void {
+function respond({ answer }: GuestExchange, status: number, body?: unknown): void {
   const text = body === undefined ? '' : JSON.stringify(body);
-  socket.end(
+  answer(
     `HTTP/1.1 ${status} X\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
       `Connection: close\r\n\r\n${text}`,
   );
 }
 
 /** A path without its API version prefix, and the query. */
-function route(request: ReceivedRequest): { method: string; path: string; query: URLSearchParams } {
-  const [method = '', target = ''] = request.requestLine.split(' ');
-  const url = new URL(target, 'http://docker');
-  return { method, path: url.pathname.replace(/^\/v[\d.]+/, ''), query: url.searchParams };
+function route(request: GuestRequest): { method: string; path: string; query: URLSearchParams } {
+  const url = new URL(request.target, 'http://docker');
+  return { method: request.method, path: url.pathname.replace(/^\/v[\d.]+/, ''), query: url.searchParams };
 }
 
 interface ExecScript {
@@ -38,32 +36,26 @@ interface ExecScript {
 
 /** A daemon that has every image and runs one scripted exec. */
 async function startExecDaemon(script: ExecScript) {
-  return startScriptedGuest((request, socket) => {
-    const { method, path } = route(request);
-    if (method === 'GET' && path === '/images/json') return respond(socket, 200, [{ Id: 'sha256:1' }]);
-    if (path === '/containers/create') return respond(socket, 201, { Id: CONTAINER, Warnings: [] });
-    if (path.endsWith('/start') && path.startsWith('/containers/')) return respond(socket, 204);
-    if (path.endsWith('/stop')) return respond(socket, 204);
-    if (method === 'DELETE') return respond(socket, 204);
-    if (path === `/containers/${CONTAINER}/exec`) return respond(socket, 201, { Id: EXEC });
+  return startScriptedGuest((exchange) => {
+    const { method, path } = route(exchange.request);
+    if (method === 'GET' && path === '/images/json') return respond(exchange, 200, [{ Id: 'sha256:1' }]);
+    if (path === '/containers/create') return respond(exchange, 201, { Id: CONTAINER, Warnings: [] });
+    if (path.endsWith('/start') && path.startsWith('/containers/')) return respond(exchange, 204);
+    if (path.endsWith('/stop')) return respond(exchange, 204);
+    if (method === 'DELETE') return respond(exchange, 204);
+    if (path === `/containers/${CONTAINER}/exec`) return respond(exchange, 201, { Id: EXEC });
     if (path === `/exec/${EXEC}/json`) {
-      return respond(socket, 200, { ID: EXEC, Running: false, ExitCode: script.exitCode });
+      return respond(exchange, 200, { ID: EXEC, Running: false, ExitCode: script.exitCode });
     }
     if (path === `/exec/${EXEC}/start`) {
-      socket.write(
+      // The 101, then each frame on its own, a few ms apart, like a process writing over time.
+      const head =
         'HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n' +
-          'Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
-      );
-      const frames = [...script.frames];
-      const next = (): void => {
-        const frame = frames.shift();
-        if (frame === undefined) return void socket.end();
-        socket.write(encodeFrame(frame.stream, Buffer.from(frame.text)));
-        setTimeout(next, 5);
-      };
-      return next();
+        'Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n';
+      const frames = script.frames.map((frame) => encodeFrame(frame.stream, Buffer.from(frame.text)));
+      return void exchange.pieces([head, ...frames], { gapMs: 5 });
     }
-    return respond(socket, 404, { message: `unscripted ${method} ${path}` });
+    return respond(exchange, 404, { message: `unscripted ${method} ${path}` });
   });
 }
 
@@ -73,9 +65,9 @@ describe('snapshot backend on the wire', () => {
     'pulls the latest tag of an absent untagged image',
     async ({ use, expect, onTestFinished }) => {
       const pulls: URLSearchParams[] = [];
-      const guest = await startScriptedGuest((request, socket) => {
-        const { path, query } = route(request);
-        if (path === '/images/json') return respond(socket, 200, []);
+      const guest = await startScriptedGuest((exchange) => {
+        const { path, query } = route(exchange.request);
+        if (path === '/images/json') return respond(exchange, 200, []);
         if (path === '/images/create') {
           pulls.push(query);
           const stream =
@@ -83,11 +75,11 @@ describe('snapshot backend on the wire', () => {
             '\n' +
             JSON.stringify({ errorDetail: { message: 'no registry here' }, error: 'no registry here' }) +
             '\n';
-          return socket.end(
+          return exchange.answer(
             `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${stream.length}\r\nConnection: close\r\n\r\n${stream}`,
           );
         }
-        return respond(socket, 404, { message: 'unscripted' });
+        return respond(exchange, 404, { message: 'unscripted' });
       });
       onTestFinished(() => guest.close());
       const backend = await use('snapshot').connect(guest.socketPath);

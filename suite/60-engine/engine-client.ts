@@ -1,10 +1,11 @@
 import { Buffer } from 'node:buffer';
-import { connect, type Socket } from 'node:net';
 import { getHeader, type HeaderList } from '../../protocol/header-list.js';
-import { createHeadReader } from '../../protocol/head-reader.js';
 import { buildRequestHead } from '../../protocol/http-head-builder.js';
 import type { ResponseHead } from '../../protocol/http-head.js';
-import { ClauseViolationError } from '../support/suite-errors.js';
+import { encodeChunked } from '../support/http/chunked-decoder.js';
+import type { Framing } from '../support/http/message-reader.js';
+import { RawConnection } from '../support/http/raw-connection.js';
+import { ClauseViolationError, isClauseViolation } from '../support/suite-errors.js';
 import { printable, recordExchange } from '../support/transcript.js';
 import type { Target } from '../targets/target.js';
 
@@ -13,6 +14,8 @@ export type EngineAddress = EngineSession['address'];
 
 /** Query values: booleans are sent as 1 and 0, objects (filters) as JSON. */
 export type QueryValue = string | number | boolean | Readonly<Record<string, unknown>>;
+
+export type { Framing };
 
 export interface RequestSpec {
   readonly method: string;
@@ -30,12 +33,6 @@ export interface RequestSpec {
   readonly raw?: boolean;
 }
 
-/**
- * How the response body is delimited: a length, chunks, the daemon's FIN (a hijack or the legacy
- * 200 raw-stream), or nothing at all (HEAD, 204, 304).
- */
-export type Framing = 'content-length' | 'chunked' | 'close' | 'hijack' | 'none';
-
 /** One response read whole. */
 export interface Reply {
   readonly status: number;
@@ -48,62 +45,6 @@ export interface Reply {
   readonly text: string;
   /** The body parsed as JSON; a clause violation naming the text when it is not JSON. */
   json<T = unknown>(): T;
-}
-
-export function framingOf(method: string, head: ResponseHead): Framing {
-  if (head.status === 101) return 'hijack';
-  const chunked = /(?:^|,)\s*chunked\s*$/i.test(getHeader(head.headers, 'transfer-encoding') ?? '');
-  if (chunked) return 'chunked';
-  if (getHeader(head.headers, 'content-length') !== undefined) return 'content-length';
-  if (method === 'HEAD' || head.status < 200 || head.status === 204 || head.status === 304) return 'none';
-  return 'close';
-}
-
-/** Incremental Transfer-Encoding: chunked decoder; `done` once the last chunk and trailers arrived. */
-class ChunkedDecoder {
-  #pending = Buffer.alloc(0);
-  #state: 'size' | 'data' | 'crlf' | 'trailer' = 'size';
-  #remaining = 0;
-  done = false;
-  readonly chunks: Buffer[] = [];
-
-  /** Throws on a malformed size line. */
-  push(bytes: Buffer): void {
-    this.#pending = Buffer.concat([this.#pending, bytes]);
-    while (!this.done) {
-      if (this.#state === 'data') {
-        if (this.#pending.length === 0) return;
-        const take = Math.min(this.#pending.length, this.#remaining);
-        this.chunks.push(this.#pending.subarray(0, take));
-        this.#pending = this.#pending.subarray(take);
-        this.#remaining -= take;
-        if (this.#remaining === 0) this.#state = 'crlf';
-        continue;
-      }
-      if (this.#state === 'crlf') {
-        if (this.#pending.length < 2) return;
-        this.#pending = this.#pending.subarray(2);
-        this.#state = 'size';
-        continue;
-      }
-      const eol = this.#pending.indexOf('\r\n');
-      if (eol < 0) return;
-      const line = this.#pending.subarray(0, eol).toString('latin1');
-      this.#pending = this.#pending.subarray(eol + 2);
-      if (this.#state === 'trailer') {
-        if (line === '') this.done = true;
-        continue;
-      }
-      const size = Number.parseInt(line.split(';')[0] ?? '', 16);
-      if (!Number.isInteger(size) || size < 0)
-        throw new Error(`malformed chunk size line ${JSON.stringify(line)}`);
-      if (size === 0) this.#state = 'trailer';
-      else {
-        this.#remaining = size;
-        this.#state = 'data';
-      }
-    }
-  }
 }
 
 function encodeQuery(query: RequestSpec['query']): string {
@@ -124,91 +65,44 @@ function headText(head: ResponseHead): string {
 }
 
 /**
- * One exchange on its own connection, read as it streams: the response head, then the body as
- * its framing delimits it (for a hijack, the raw stream until the daemon's FIN). The exchange is
- * written into the clause's transcript once it finishes, times out or is closed.
+ * One exchange on its own connection (the suite's raw client), read as it streams: the response
+ * head, then the body as its framing delimits it (for a hijack, the raw stream until the daemon's
+ * FIN). The exchange is written into the clause's transcript once it finishes, times out or is
+ * closed.
  */
 export class Exchange {
   readonly head: ResponseHead;
   readonly framing: Framing;
-  readonly #socket: Socket;
+  readonly #connection: RawConnection;
   readonly #sent: string;
   readonly #peer: string;
-  readonly #chunked: ChunkedDecoder | undefined;
-  readonly #raw: Buffer[] = [];
-  #rawLength = 0;
-  readonly #length: number;
-  #ended = false;
-  /** Why the body is incomplete although the connection ended (a length or chunk cut short). */
-  #broken: string | undefined;
   #recorded = false;
-  readonly #waiters = new Set<() => void>();
 
-  constructor(peer: string, sent: string, socket: Socket, head: ResponseHead, method: string, rest: Buffer) {
+  constructor(peer: string, sent: string, connection: RawConnection, head: ResponseHead, framing: Framing) {
     this.#peer = peer;
     this.#sent = sent;
-    this.#socket = socket;
+    this.#connection = connection;
     this.head = head;
-    this.framing = framingOf(method, head);
-    this.#chunked = this.framing === 'chunked' ? new ChunkedDecoder() : undefined;
-    this.#length =
-      this.framing === 'content-length' ? Number(getHeader(head.headers, 'content-length') ?? 0) : -1;
-    if (this.framing === 'none' || this.#length === 0) this.#ended = true;
-    socket.on('data', (chunk: Buffer) => this.#take(chunk));
-    socket.on('end', () => this.#cut());
-    socket.on('close', () => this.#cut());
-    socket.on('error', () => this.#cut());
-    if (rest.length > 0) this.#take(rest);
-    if (this.#ended) this.#notify();
+    this.framing = framing;
   }
 
-  #take(chunk: Buffer): void {
-    if (this.#ended) return;
-    if (this.#chunked !== undefined) {
-      try {
-        this.#chunked.push(chunk);
-      } catch (error) {
-        this.#broken = `the chunked body is malformed: ${(error as Error).message}`;
-        this.#finish();
-      }
-      if (this.#chunked.done) this.#finish();
-    } else {
-      this.#raw.push(chunk);
-      this.#rawLength += chunk.length;
-      if (this.#length >= 0 && this.#rawLength >= this.#length) this.#finish();
-    }
-    this.#notify();
-  }
-
-  /** The connection ended: the end of a close-delimited body or a hijack, else a cut-short body. */
-  #cut(): void {
-    if (this.#ended) return;
-    if (this.framing === 'chunked') this.#broken = 'the connection ended before the last chunk';
-    if (this.framing === 'content-length') {
-      this.#broken = `the connection ended after ${this.#rawLength} of ${this.#length} body bytes`;
-    }
-    this.#finish();
-  }
-
-  #finish(): void {
-    this.#ended = true;
-    this.#notify();
-  }
-
-  #notify(): void {
-    for (const waiter of [...this.#waiters]) waiter();
-  }
-
-  /** The body bytes received so far (de-chunked). */
+  /** The body bytes received so far (de-chunked, up to the announced length). */
   body(): Buffer {
-    if (this.#chunked !== undefined) return Buffer.concat(this.#chunked.chunks);
-    const all = Buffer.concat(this.#raw);
-    return this.#length >= 0 ? all.subarray(0, this.#length) : all;
+    return this.#connection.body();
   }
 
   /** True once the body is complete (or the connection is gone). */
   get ended(): boolean {
-    return this.#ended;
+    return this.#connection.settled;
+  }
+
+  /** Why the body is incomplete although the connection ended (a length or chunks cut short). */
+  #broken(): string | undefined {
+    const answer = this.#connection.answer;
+    if (answer === undefined || answer.complete) return undefined;
+    return answer.defects.length > 0
+      ? answer.defects.join('; ')
+      : `the connection ${this.#connection.finished ? 'ended' : 'is open'} before the body was complete`;
   }
 
   header(name: string): string | undefined {
@@ -217,12 +111,12 @@ export class Exchange {
 
   /** Writes stream bytes (after a hijack: stdin). */
   write(bytes: Buffer | string): void {
-    this.#socket.write(bytes);
+    this.#connection.send(typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
   }
 
   /** Half-closes our side (FIN) and goes on reading. */
   halfClose(): void {
-    this.#socket.end();
+    this.#connection.halfClose();
   }
 
   /**
@@ -234,25 +128,16 @@ export class Exchange {
     what: string,
     timeoutMs = 10_000,
   ): Promise<Buffer> {
-    if (condition(this.body(), this.#ended)) return this.body();
-    return new Promise<Buffer>((resolve, reject) => {
-      const check = (): void => {
-        if (!condition(this.body(), this.#ended)) return;
-        clearTimeout(timer);
-        this.#waiters.delete(check);
-        resolve(this.body());
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(check);
-        this.record();
-        reject(
-          new ClauseViolationError(
-            `expected ${what} within ${timeoutMs} ms; got ${JSON.stringify(printable(this.body()).slice(0, 400))}${this.#ended ? ' and the stream ended' : ''}`,
-          ),
-        );
-      }, timeoutMs);
-      this.#waiters.add(check);
-    });
+    try {
+      return await this.#connection.untilBody(condition, what, timeoutMs);
+    } catch (error) {
+      this.record();
+      if (!isClauseViolation(error)) throw error;
+      throw new ClauseViolationError(
+        `expected ${what} within ${timeoutMs} ms; got ${JSON.stringify(printable(this.body()).slice(0, 400))}${this.ended ? ' and the stream ended' : ''}`,
+        { cause: error },
+      );
+    }
   }
 
   /**
@@ -262,7 +147,8 @@ export class Exchange {
   async untilEnd(what = 'the end of the response', timeoutMs = 10_000): Promise<Buffer> {
     const body = await this.waitFor((_body, ended) => ended, what, timeoutMs);
     this.record();
-    if (this.#broken !== undefined) throw new ClauseViolationError(`expected ${what}; ${this.#broken}`);
+    const broken = this.#broken();
+    if (broken !== undefined) throw new ClauseViolationError(`expected ${what}; ${broken}`);
     return body;
   }
 
@@ -276,7 +162,7 @@ export class Exchange {
   /** Closes the connection (and records the exchange if it was not yet). */
   close(): void {
     this.record();
-    this.#socket.destroy();
+    this.#connection.close();
   }
 }
 
@@ -303,7 +189,7 @@ export class EngineClient {
   }
 
   /** Sends the request and resolves once the response head has arrived. */
-  open(spec: RequestSpec, timeoutMs = 15_000): Promise<Exchange> {
+  async open(spec: RequestSpec, timeoutMs = 15_000): Promise<Exchange> {
     const target = this.target(spec);
     const body =
       spec.json !== undefined
@@ -323,73 +209,41 @@ export class EngineClient {
     const upgrade = (spec.headers ?? []).some(([name]) => name.toLowerCase() === 'upgrade');
     if (!upgrade) headers.push(['Connection', 'close']);
     const head = buildRequestHead({ method: spec.method, target, version: 'HTTP/1.1', headers });
-    const payload =
-      body === undefined
-        ? Buffer.alloc(0)
-        : spec.chunked === true
-          ? Buffer.concat([
-              Buffer.from(`${body.length.toString(16)}\r\n`),
-              body,
-              Buffer.from('\r\n0\r\n\r\n'),
-            ])
-          : body;
+    const payload = body === undefined ? Buffer.alloc(0) : spec.chunked === true ? encodeChunked(body) : body;
     const sent = `${head.toString('latin1').trimEnd().replace(/\r\n/g, '\n')}${body === undefined ? '' : `\n\n${printable(body)}`}`;
 
-    return new Promise<Exchange>((resolve, reject) => {
-      const address = this.#address;
-      const socket =
-        'socketPath' in address
-          ? connect({ path: address.socketPath, allowHalfOpen: true })
-          : connect({ host: address.host, port: address.port, allowHalfOpen: true });
-      const reader = createHeadReader({ kind: 'response', maxBytes: 64 * 1024 });
-      const fail = (error: Error): void => {
-        clearTimeout(timer);
-        socket.destroy();
-        recordExchange(this.#peer, sent, error);
-        reject(error);
-      };
-      const timer = setTimeout(
-        () =>
-          fail(
-            new ClauseViolationError(
-              `expected a response head to ${spec.method} ${target} within ${timeoutMs} ms; nothing came`,
-            ),
-          ),
-        timeoutMs,
-      );
-      const onData = (chunk: Buffer): void => {
-        const state = reader.push(chunk);
-        if (state.state === 'partial') return;
-        socket.removeListener('data', onData);
-        socket.removeListener('end', onEnd);
-        socket.removeListener('error', fail);
-        clearTimeout(timer);
-        if (state.state === 'error') {
-          socket.destroy();
-          const error = new ClauseViolationError(
-            `the answer to ${spec.method} ${target} is not an HTTP response: ${state.error.message}`,
-          );
-          recordExchange(this.#peer, sent, error);
-          reject(error);
-          return;
-        }
-        socket.on('error', () => undefined);
-        const exchange = new Exchange(this.#peer, sent, socket, state.head, spec.method, state.rest);
-        this.#open.add(exchange);
-        socket.once('close', () => this.#open.delete(exchange));
-        resolve(exchange);
-      };
-      const onEnd = (): void =>
-        fail(
-          new ClauseViolationError(
-            `the connection closed before a response head to ${spec.method} ${target}`,
-          ),
+    const what = `${spec.method} ${target}`;
+    let connection: RawConnection;
+    try {
+      connection = await RawConnection.open(this.#address, { peer: this.#peer, transcript: false });
+    } catch (error) {
+      recordExchange(this.#peer, sent, error as Error);
+      throw error;
+    }
+    try {
+      connection.send(Buffer.concat([head, payload]));
+      const answer = await connection.untilHead(timeoutMs);
+      if (answer.status === undefined || answer.defects.length > 0) {
+        throw new ClauseViolationError(
+          `the answer to ${what} is not an HTTP response: ${answer.defects.join('; ')}`,
         );
-      socket.on('data', onData);
-      socket.once('end', onEnd);
-      socket.once('error', fail);
-      socket.write(Buffer.concat([head, payload]));
-    });
+      }
+    } catch (error) {
+      connection.close();
+      recordExchange(this.#peer, sent, error as Error);
+      throw error;
+    }
+    const { head: tolerant, framing } = connection.answer!;
+    const responseHead: ResponseHead = {
+      version: tolerant.version,
+      status: tolerant.status!,
+      reason: tolerant.reason,
+      headers: tolerant.headers,
+    };
+    const exchange = new Exchange(this.#peer, sent, connection, responseHead, framing);
+    this.#open.add(exchange);
+    connection.socket.once('close', () => this.#open.delete(exchange));
+    return exchange;
   }
 
   /** Sends the request and reads the whole response (closing the connection afterwards). */

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, type ExpectStatic } from 'vitest
 import type { ClauseContext } from '../harness/clause.js';
 import { createFrameDecoder } from '../../protocol/stdcopy-decoder.js';
 import { useLeakCheck } from '../support/leak-check.js';
+import { eventually } from '../support/poll.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
 import { getTarget } from '../harness/current-target.js';
 import type { Target } from '../targets/target.js';
@@ -311,17 +312,13 @@ export class Engine {
     what: string,
     timeoutMs = 10_000,
   ): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const state = await this.state(id);
-      if (condition(state)) return state;
-      if (Date.now() > deadline) {
-        throw new ClauseViolationError(
-          `expected ${what} within ${timeoutMs} ms; state is ${JSON.stringify(state)}`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    return eventually(() => this.state(id), {
+      description: what,
+      accept: condition,
+      timeoutMs,
+      intervalMs: 50,
+      failAs: 'violation',
+    });
   }
 }
 

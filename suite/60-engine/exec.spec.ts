@@ -1,5 +1,5 @@
 import { clause } from '../harness/clause.js';
-import { ClauseViolationError } from '../support/suite-errors.js';
+import { eventually } from '../support/poll.js';
 import type { Exchange } from './engine-client.js';
 import {
   CONTAINER_ID,
@@ -39,17 +39,13 @@ async function inspectExec(engine: Engine, id: string): Promise<ExecInspect> {
 
 /** Polls exec inspect until the process has exited; resolves with the inspect body. */
 async function execExited(engine: Engine, id: string, timeoutMs = 10_000): Promise<ExecInspect> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const body = await inspectExec(engine, id);
-    if (!body.Running && body.ExitCode !== null) return body;
-    if (Date.now() > deadline) {
-      throw new ClauseViolationError(
-        `expected exec ${id} to exit within ${timeoutMs} ms; inspect says ${JSON.stringify(body)}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return eventually(() => inspectExec(engine, id), {
+    description: `exec ${id} to exit (exec inspect)`,
+    accept: (body) => !body.Running && body.ExitCode !== null,
+    timeoutMs,
+    intervalMs: 50,
+    failAs: 'violation',
+  });
 }
 
 function startExec(engine: Engine, id: string, upgrade: boolean): Promise<Exchange> {

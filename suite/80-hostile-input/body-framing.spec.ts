@@ -6,7 +6,7 @@ import {
   assertStillServing,
   HOSTILE_CORPUS,
   mentioning,
-  parseRawAnswer,
+  firstAnswer,
   sendExpectingClose,
   SMUGGLED,
   SMUGGLED_REQUEST,
@@ -28,11 +28,11 @@ describe('hostile body framing', () => {
         const before = stack.received().length;
         // The smuggled request follows on the same connection; the proxy must close before it.
         const got = await sendExpectingClose(stack.proxy, entry.bytes + SMUGGLED_REQUEST);
-        const answers = got.toString('latin1').match(/^HTTP\/1\.[01] \d{3}/gm) ?? [];
-        const first = parseRawAnswer(got);
+        const answers = got.text.match(/^HTTP\/1\.[01] \d{3}/gm) ?? [];
+        const first = firstAnswer(got);
         if (first === undefined || first.status >= 500 || answers.length !== 1) {
           throw new ClauseViolationError(
-            `${entry.name}: expected one answer below 500 then a close, got ${JSON.stringify(got.toString('latin1').slice(0, 300))}`,
+            `${entry.name}: expected one answer below 500 then a close, got ${JSON.stringify(got.text.slice(0, 300))}`,
           );
         }
         const reached = stack.received().slice(before);
@@ -58,12 +58,9 @@ describe('hostile body framing', () => {
       const stack = await startHostileStack({ use, onTestFinished });
       for (const entry of HOSTILE_CORPUS.framing) {
         const got = await sendExpectingClose(stack.proxy, entry.bytes + SMUGGLED_REQUEST);
-        const status = parseRawAnswer(got)?.status ?? 0;
+        const status = firstAnswer(got)?.status ?? 0;
         const refused = (status >= 400 && status < 500) || status === 501;
-        expect(
-          refused,
-          `${entry.name}: answered ${JSON.stringify(got.toString('latin1').slice(0, 200))}`,
-        ).toBe(true);
+        expect(refused, `${entry.name}: answered ${JSON.stringify(got.text.slice(0, 200))}`).toBe(true);
         expect(stack.received(), `${entry.name}: nothing reaches a guest`).toEqual([]);
       }
       await assertStillServing(stack.proxy);
@@ -78,10 +75,10 @@ describe('hostile body framing', () => {
       for (const entry of HOSTILE_CORPUS.badChunks) {
         const before = stack.received().length;
         const got = await sendExpectingClose(stack.proxy, CHUNKED_CREATE + entry.chunks + SMUGGLED_REQUEST);
-        const answer = parseRawAnswer(got);
+        const answer = firstAnswer(got);
         if (answer !== undefined && (answer.status < 400 || answer.status >= 500)) {
           throw new ClauseViolationError(
-            `${entry.name}: expected a 4xx or a bare close, got ${JSON.stringify(got.toString('latin1').slice(0, 200))}`,
+            `${entry.name}: expected a 4xx or a bare close, got ${JSON.stringify(got.text.slice(0, 200))}`,
           );
         }
         expect(stack.received().slice(before), `${entry.name}: reached a guest complete`).toEqual([]);

@@ -1,8 +1,10 @@
 import { loadHostileCorpus } from '../../fixtures/hostile-input/hostile-corpus.js';
 import type { ClauseContext } from '../harness/clause.js';
-import { startScriptedGuest, type ReceivedRequest, type ScriptedAnswer } from '../support/guests.js';
+import { call } from '../harness/proxy-client.js';
+import { sendRaw, type RawConnection } from '../support/http/raw-connection.js';
+import { startScriptedGuest, type GuestRequest, type GuestScript } from '../support/http/scripted-guest.js';
+import type { TolerantResponseHead } from '../support/http/tolerant-head.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
-import { call, rawExchange } from '../harness/proxy-client.js';
 
 /** The fixed corpus (fixtures/hostile-input/corpus.json). */
 export const HOSTILE_CORPUS = loadHostileCorpus();
@@ -13,17 +15,19 @@ export const SMUGGLED = 'smuggled-9f3c';
 /** The request a smuggling attempt hides after its first request on the same connection. */
 export const SMUGGLED_REQUEST = `DELETE /v1.41/containers/${SMUGGLED}?force=1 HTTP/1.1\r\nHost: berth\r\nContent-Length: 0\r\n\r\n`;
 
+/** How long the proxy gets to answer and close a hostile connection: generous for a loaded machine. */
+const CLOSE_DEADLINE_MS = 10_000;
+
 /** Answers like a dockerd that has nothing: /_ping 200, everything else 404 with a Docker error. */
-const emptyDaemon: ScriptedAnswer = (request, socket) => {
-  const target = request.requestLine.split(' ')[1] ?? '';
-  if (/^(\/v[0-9.]+)?\/_ping$/.test(target)) {
-    socket.end(
+const emptyDaemon: GuestScript = (exchange) => {
+  if (/^(\/v[0-9.]+)?\/_ping$/.test(exchange.request.target)) {
+    exchange.answer(
       'HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK',
     );
     return;
   }
   const body = '{"message":"No such container: scripted"}\n';
-  socket.end(
+  exchange.answer(
     `HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
   );
 };
@@ -32,7 +36,7 @@ export interface HostileStack {
   /** The proxy's socket. */
   readonly proxy: string;
   /** Every complete request either guest received so far (probes included), in arrival order. */
-  received(): readonly ReceivedRequest[];
+  received(): readonly GuestRequest[];
 }
 
 /**
@@ -43,9 +47,9 @@ export async function startHostileStack(
   context: Pick<ClauseContext, 'use' | 'onTestFinished'>,
 ): Promise<HostileStack> {
   const facet = context.use('proxy');
-  const native = await startScriptedGuest(emptyDaemon);
+  const native = await startScriptedGuest(emptyDaemon, { name: 'native' });
   context.onTestFinished(() => native.close());
-  const amd64 = await startScriptedGuest(emptyDaemon);
+  const amd64 = await startScriptedGuest(emptyDaemon, { name: 'amd64' });
   context.onTestFinished(() => amd64.close());
   const running = await facet.start({
     roles: [
@@ -58,49 +62,28 @@ export async function startHostileStack(
   return { proxy: running.socketPath, received: () => [...native.received, ...amd64.received] };
 }
 
-/** The first answer in raw bytes from a connection, read loosely (the bytes may hold more). */
+/** The first answer on a connection, as the clauses judge it. */
 export interface RawAnswer {
   readonly status: number;
-  readonly headers: ReadonlyMap<string, string>;
+  readonly head: TolerantResponseHead;
+  /** The body by its framing (read loosely), as UTF-8. */
   readonly body: string;
 }
 
-/** Parses the first HTTP answer in `bytes`; undefined when there is none (the proxy only closed). */
-export function parseRawAnswer(bytes: Buffer): RawAnswer | undefined {
-  const text = bytes.toString('latin1');
-  const end = text.indexOf('\r\n\r\n');
-  if (end === -1) return undefined;
-  const [statusLine = '', ...lines] = text.slice(0, end).split('\r\n');
-  const match = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine);
-  if (match === null) return undefined;
-  const headers = new Map<string, string>();
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-  }
-  const rest = text.slice(end + 4);
-  const length = Number(headers.get('content-length') ?? Number.NaN);
-  let body = Number.isInteger(length) ? rest.slice(0, length) : rest;
-  if (/chunked/i.test(headers.get('transfer-encoding') ?? '')) body = dechunkLoosely(rest);
-  return { status: Number(match[1]), headers, body: Buffer.from(body, 'latin1').toString('utf8') };
-}
-
-function dechunkLoosely(text: string): string {
-  let out = '';
-  let at = 0;
-  for (;;) {
-    const lineEnd = text.indexOf('\r\n', at);
-    if (lineEnd === -1) return out;
-    const size = Number.parseInt(text.slice(at, lineEnd), 16);
-    if (!Number.isInteger(size) || size <= 0) return out;
-    out += text.slice(lineEnd + 2, lineEnd + 2 + size);
-    at = lineEnd + 2 + size + 2;
-  }
+/**
+ * The first HTTP answer the proxy sent on `connection`; undefined when there is none: the proxy
+ * only closed, or what it sent does not start with `HTTP/1.x <three digits>` and CRLF line ends.
+ */
+export function firstAnswer(connection: RawConnection): RawAnswer | undefined {
+  const answer = connection.answer;
+  if (answer === undefined || answer.status === undefined || answer.head.bareLf) return undefined;
+  if (!/^HTTP\/1\.[01]$/.test(answer.head.version)) return undefined;
+  return { status: answer.status, head: answer.head, body: answer.body.toString('utf8') };
 }
 
 /** True when `answer` carries a Docker error: JSON with a string `message`. */
 export function isDockerError(answer: RawAnswer): boolean {
-  if (!(answer.headers.get('content-type') ?? '').startsWith('application/json')) return false;
+  if (!(answer.head.header('content-type') ?? '').startsWith('application/json')) return false;
   try {
     const parsed = JSON.parse(answer.body) as unknown;
     return (
@@ -114,19 +97,19 @@ export function isDockerError(answer: RawAnswer): boolean {
 }
 
 /**
- * Sends `bytes` on a fresh connection and waits (up to `timeoutMs`) for the proxy to close it; a
- * proxy that keeps the connection open past that breaks the clause.
+ * Sends `bytes` on a fresh connection (half-closing after them with `halfClose`) and waits for
+ * the proxy to close it; a proxy that keeps the connection open past `timeoutMs` breaks the clause.
  */
 export async function sendExpectingClose(
   proxy: string,
   bytes: string | Buffer,
   options: { halfClose?: boolean; timeoutMs?: number } = {},
-): Promise<Buffer> {
-  const payload = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
+): Promise<RawConnection> {
   try {
-    return await rawExchange(proxy, payload, {
-      timeoutMs: options.timeoutMs ?? 3000,
-      ...(options.halfClose === true ? { endAfterMs: 0 } : {}),
+    return await sendRaw(proxy, bytes, {
+      peer: 'proxy',
+      timeoutMs: options.timeoutMs ?? CLOSE_DEADLINE_MS,
+      halfClose: options.halfClose === true,
     });
   } catch (error) {
     throw new ClauseViolationError(`the proxy did not close the connection: ${(error as Error).message}`, {
@@ -136,9 +119,8 @@ export async function sendExpectingClose(
 }
 
 /** Sends `bytes` and half-closes, so a keep-alive proxy ends the connection once it has answered. */
-export function sendAndFinish(proxy: string, bytes: string | Buffer, timeoutMs = 3000): Promise<Buffer> {
-  const payload = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
-  return rawExchange(proxy, payload, { endAfterMs: 10, timeoutMs });
+export function sendAndFinish(proxy: string, bytes: string | Buffer): Promise<RawConnection> {
+  return sendRaw(proxy, bytes, { peer: 'proxy', halfClose: true, timeoutMs: CLOSE_DEADLINE_MS });
 }
 
 /** BAD-11: the proxy still serves a fresh connection: `GET /_ping` answers 200. */
@@ -159,6 +141,6 @@ export async function assertStillServing(proxy: string): Promise<void> {
 }
 
 /** The requests among `received` that mention `marker` in their head. */
-export function mentioning(received: readonly ReceivedRequest[], marker: string): ReceivedRequest[] {
+export function mentioning(received: readonly GuestRequest[], marker: string): GuestRequest[] {
   return received.filter((request) => request.head.includes(marker));
 }

@@ -10,7 +10,7 @@ import {
   assertStillServing,
   HOSTILE_CORPUS,
   isDockerError,
-  parseRawAnswer,
+  firstAnswer,
   sendAndFinish,
   sendExpectingClose,
   startHostileStack,
@@ -26,11 +26,9 @@ async function expectRefused(
 ): Promise<void> {
   const before = stack.received().length;
   const got = await sendExpectingClose(stack.proxy, bytes, { halfClose });
-  const answer = parseRawAnswer(got);
+  const answer = firstAnswer(got);
   if (answer?.status !== 400) {
-    throw new ClauseViolationError(
-      `${name}: expected 400, got ${JSON.stringify(got.toString('latin1').slice(0, 200))}`,
-    );
+    throw new ClauseViolationError(`${name}: expected 400, got ${JSON.stringify(got.text.slice(0, 200))}`);
   }
   const reached = stack.received().slice(before);
   if (reached.length > 0) {
@@ -63,7 +61,7 @@ describe('malformed request heads', () => {
         stack.proxy,
         'GET /v1.41/info HTTP/1.1\r\nHost: berth\r\nX-A: one\rX-Injected: 1\r\n\r\n',
       );
-      const answer = parseRawAnswer(got);
+      const answer = firstAnswer(got);
       expect(answer?.status).toBe(400);
       expect(answer !== undefined && isDockerError(answer), 'a {"message"} JSON body').toBe(true);
       expect(stack.received()).toEqual([]);
@@ -96,11 +94,11 @@ describe('malformed request heads', () => {
         stack.proxy,
         `GET /v1.41/info HTTP/1.1\r\nHost: berth\r\n${filler}`,
         {
-          timeoutMs: 5000,
+          timeoutMs: 15_000,
         },
       );
-      const status = parseRawAnswer(got)?.status ?? 0;
-      expect(status, got.toString('latin1').slice(0, 200)).toBeGreaterThanOrEqual(400);
+      const status = firstAnswer(got)?.status ?? 0;
+      expect(status, got.text.slice(0, 200)).toBeGreaterThanOrEqual(400);
       expect(status).toBeLessThan(500);
       expect(stack.received()).toEqual([]);
       await assertStillServing(stack.proxy);
@@ -117,7 +115,7 @@ describe('malformed request heads', () => {
         `GET /v1.41/info HTTP/1.1\r\nHost: berth\r\nX-Long: ${'b'.repeat(9 * 1024)}\r\n\r\n`,
       ];
       for (const head of heads) {
-        const answer = parseRawAnswer(await sendExpectingClose(stack.proxy, head));
+        const answer = firstAnswer(await sendExpectingClose(stack.proxy, head));
         expect([400, 431]).toContain(answer?.status);
         expect(answer !== undefined && isDockerError(answer), 'a {"message"} JSON body').toBe(true);
       }
@@ -134,7 +132,7 @@ describe('malformed request heads', () => {
       await fc.assert(
         fc.asyncProperty(headNoiseArb, async (bytes) => {
           const got = await sendAndFinish(stack.proxy, bytes);
-          const answer = parseRawAnswer(got);
+          const answer = firstAnswer(got);
           if (answer !== undefined && answer.status >= 500) {
             throw new ClauseViolationError(`answered ${answer.status}: ${answer.body}`);
           }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe } from 'vitest';
 import { hostileIdRequestArb, type HostileRequestLine } from '../support/arbitraries/hostile-input.js';
 import { clause } from '../harness/clause.js';
-import type { ReceivedRequest } from '../support/guests.js';
+import type { GuestRequest } from '../support/http/scripted-guest.js';
 import { useLeakCheck } from '../support/leak-check.js';
 import { profileRuns } from '../support/profile.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
@@ -11,7 +11,7 @@ import {
   assertStillServing,
   HOSTILE_CORPUS,
   isDockerError,
-  parseRawAnswer,
+  firstAnswer,
   sendExpectingClose,
   startHostileStack,
   type RawAnswer,
@@ -27,17 +27,17 @@ async function send(proxy: string, line: HostileRequestLine): Promise<RawAnswer>
     proxy,
     `${line.method} ${line.target} HTTP/1.1\r\nHost: berth\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
   );
-  const answer = parseRawAnswer(got);
+  const answer = firstAnswer(got);
   if (answer === undefined) {
     throw new ClauseViolationError(
-      `${line.method} ${line.target}: no answer, only ${JSON.stringify(got.toString('latin1'))}`,
+      `${line.method} ${line.target}: no answer, only ${JSON.stringify(got.text)}`,
     );
   }
   return answer;
 }
 
 /** BAD-7: what reached the guests is the request byte for byte (at most once) or lookups of one segment. */
-function assertNotRewritten(line: HostileRequestLine, reached: readonly ReceivedRequest[]): void {
+function assertNotRewritten(line: HostileRequestLine, reached: readonly GuestRequest[]): void {
   const exact = `${line.method} ${line.target} HTTP/1.1`;
   const forwarded = reached.filter((request) => request.requestLine === exact);
   const other = reached.filter(

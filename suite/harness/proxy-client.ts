@@ -1,14 +1,15 @@
-import { request } from 'node:http';
-import { connect } from 'node:net';
+import { Buffer } from 'node:buffer';
 import { basename } from 'node:path';
 import type { ClauseContext } from './clause.js';
-import { attachLog, recordExchange } from '../support/transcript.js';
 import { startSimulatedGuest, type RunningGuest } from '../support/guests.js';
+import { MalformedAnswerError, plainRequest, toIncomingHeaders } from '../support/http/http-call.js';
+import { sendRequest } from '../support/http/send-request.js';
 import { ClauseViolationError } from '../support/suite-errors.js';
 
 /** One answer read whole. */
 export interface Answer {
   readonly status: number;
+  /** Names lower-cased, repeated fields joined with ", " (as node:http has them). */
   readonly headers: Record<string, string | string[] | undefined>;
   readonly text: string;
   json<T = unknown>(): T;
@@ -16,11 +17,19 @@ export interface Answer {
 
 export interface RequestOptions {
   readonly headers?: Record<string, string>;
+  /** A string or bytes as they are; anything else is sent as JSON. */
   readonly body?: string | Buffer | object;
+  /** Deadline for the whole answer (default 15 s). */
+  readonly timeoutMs?: number;
 }
 
-/** An HTTP/1.1 request on its own connection to a unix socket (proxy or guest). */
-export function call(
+/**
+ * An HTTP/1.1 request on its own connection to a unix socket (proxy or guest), sent and read with
+ * the suite's raw client, as a plain client would (`Host: localhost`, `Connection: close`). It
+ * expects a well-formed answer: one that is not (a bad head, a body cut short) rejects with a
+ * MalformedAnswerError naming what was wrong, a silent peer with a NoAnswerError.
+ */
+export async function call(
   socketPath: string,
   method: string,
   path: string,
@@ -28,84 +37,32 @@ export function call(
 ): Promise<Answer> {
   const { body } = options;
   const isJson = body !== undefined && typeof body === 'object' && !Buffer.isBuffer(body);
-  const payload = body === undefined ? undefined : isJson ? JSON.stringify(body) : body;
-  const headers: Record<string, string> = { ...options.headers };
-  if (isJson) headers['content-type'] ??= 'application/json';
-  if (payload !== undefined && headers['transfer-encoding'] === undefined) {
-    headers['content-length'] = String(Buffer.byteLength(payload));
+  const payload = body === undefined ? undefined : Buffer.from(isJson ? JSON.stringify(body) : body);
+  const headers = Object.entries(options.headers ?? {});
+  if (isJson && !headers.some(([name]) => name.toLowerCase() === 'content-type')) {
+    headers.push(['content-type', 'application/json']);
   }
-  const peer = basename(socketPath, '.sock');
-  const sent = `${method} ${path} HTTP/1.1\r\n${Object.entries(headers)
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('')}\r\n${payload === undefined ? '' : Buffer.from(payload).toString('utf8')}`;
-  return new Promise<Answer>((resolve, reject) => {
-    const req = request({ socketPath, method, path, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        const head = `HTTP/1.1 ${res.statusCode} ${res.statusMessage}\r\n${res.rawHeaders
-          .map((item, index) => (index % 2 === 0 ? `${item}: ` : `${item}\r\n`))
-          .join('')}\r\n`;
-        recordExchange(peer, sent, head + text);
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text,
-          json: <T>() => JSON.parse(text) as T,
-        });
-      });
-    });
-    req.on('error', (error) => {
-      recordExchange(peer, sent, error);
-      reject(error);
-    });
-    req.end(payload);
+  const request = plainRequest({ socketPath }, method, path, {
+    headers,
+    ...(payload === undefined ? {} : { body: payload }),
   });
-}
-
-/** Sends raw bytes, optionally half-closes after `endAfterMs`, and resolves with every byte read until close. */
-export function rawExchange(
-  socketPath: string,
-  bytes: string | Buffer,
-  options: { endAfterMs?: number; timeoutMs?: number } = {},
-): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ path: socketPath, allowHalfOpen: true });
-    const chunks: Buffer[] = [];
-    attachLog(
-      `${basename(socketPath, '.sock')} (raw connection)`,
-      typeof bytes === 'string' ? bytes : bytes.toString('latin1'),
-      () => Buffer.concat(chunks).toString('latin1'),
+  const answer = await sendRequest(socketPath, request, {
+    peer: basename(socketPath, '.sock'),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
+  if (answer.status === undefined || !answer.complete || answer.defects.length > 0) {
+    throw new MalformedAnswerError(
+      `${method} ${path}`,
+      answer.defects.length > 0 ? answer.defects : ['the body was cut short'],
     );
-    const timeoutMs = options.timeoutMs ?? 5000;
-    const timer = setTimeout(() => {
-      socket.destroy();
-      const got = JSON.stringify(Buffer.concat(chunks).toString('latin1'));
-      reject(new Error(`the connection did not close within ${timeoutMs} ms; got ${got}`));
-    }, timeoutMs);
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('end', () => socket.end());
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(Buffer.concat(chunks));
-    });
-    socket.write(bytes);
-    if (options.endAfterMs !== undefined) setTimeout(() => socket.end(), options.endAfterMs);
-  });
-}
-
-/** The payloads of a stdcopy-multiplexed stream, concatenated. */
-export function demux(bytes: Buffer): string {
-  let out = '';
-  for (let at = 0; at + 8 <= bytes.length;) {
-    const size = bytes.readUInt32BE(at + 4);
-    out += bytes.toString('utf8', at + 8, at + 8 + size);
-    at += 8 + size;
   }
-  return out;
+  const text = answer.body.toString('utf8');
+  return {
+    status: answer.status,
+    headers: toIncomingHeaders(answer.head.headers),
+    text,
+    json: <T>() => JSON.parse(text) as T,
+  };
 }
 
 export interface TwoRoleStack {

@@ -2,6 +2,8 @@ import { Buffer } from 'node:buffer';
 import { createServer, type Server, type Socket } from 'node:net';
 import { GARBAGE_BYTES, type FaultKind } from '../../protocol/faults.js';
 import { tempSocketPath } from '../../simulators/vsock/index.js';
+import { createChangeSignal } from './change-signal.js';
+import { createRequestReader } from './http/message-reader.js';
 import { ClauseViolationError } from './suite-errors.js';
 import { attachLog, TRANSCRIPT_TEXT_LIMIT } from './transcript.js';
 
@@ -97,23 +99,6 @@ function builtInAnswer(request: FaultyGuestRequest): GuestAnswer {
   return plainAnswer(404, 'Not Found', 'application/json', GENERIC_404);
 }
 
-function headerValue(head: string, name: string): string | undefined {
-  const wanted = `\r\n${name.toLowerCase()}:`;
-  const at = head.toLowerCase().indexOf(wanted);
-  if (at < 0) return undefined;
-  const end = head.indexOf('\r\n', at + wanted.length);
-  return head.slice(at + wanted.length, end).trim();
-}
-
-/** True once `body` holds the whole request body the head announces. */
-function bodyComplete(head: string, body: Buffer): boolean {
-  if (/chunked/i.test(headerValue(head, 'transfer-encoding') ?? '')) {
-    const text = body.toString('latin1');
-    return text.startsWith('0\r\n\r\n') || text.includes('\r\n0\r\n\r\n');
-  }
-  return body.length >= Number(headerValue(head, 'content-length') ?? '0');
-}
-
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
@@ -128,10 +113,8 @@ export async function startFaultyGuest(options: FaultyGuestOptions): Promise<Fau
   const timers = new Set<NodeJS.Timeout>();
   let armed: { fault: GuestFault; matches: (request: FaultyGuestRequest) => boolean } | undefined;
   let applied = false;
-  const wakers = new Set<() => void>();
-  const wake = (): void => {
-    for (const waker of [...wakers]) waker();
-  };
+  const changed = createChangeSignal();
+  const wake = (): void => changed.notify();
   let server: Server | undefined;
 
   const later = (ms: number, run: () => void): void => {
@@ -155,7 +138,9 @@ export async function startFaultyGuest(options: FaultyGuestOptions): Promise<Fau
     for (const [index, piece] of answer.pieces.entries()) {
       if (socket.destroyed) return;
       if (cutAfterFirst && index === 0) {
-        // Let the head and the first piece reach the proxy, then drop the connection.
+        // Let the head and the first piece reach the proxy, then drop the connection. The pause is
+        // part of the fault (a guest that dies a moment after it began its answer), not a wait for
+        // something: the write callback already says the bytes are in the kernel.
         await new Promise<void>((resolve) => put(socket, piece, resolve));
         later(50, () => socket.destroy());
         return;
@@ -179,6 +164,7 @@ export async function startFaultyGuest(options: FaultyGuestOptions): Promise<Fau
     socket.on('end', () => {
       if (!socket.writableEnded) socket.end();
     });
+    const reader = createRequestReader();
     let buffered = Buffer.alloc(0);
     let request: FaultyGuestRequest | undefined;
     let fault: GuestFault | undefined;
@@ -193,12 +179,11 @@ export async function startFaultyGuest(options: FaultyGuestOptions): Promise<Fau
 
     const onData = (chunk: Buffer): void => {
       buffered = Buffer.concat([buffered, chunk]);
+      reader.push(chunk);
       if (request === undefined) {
-        const end = buffered.indexOf('\r\n\r\n', 0, 'latin1');
-        if (end < 0) return;
-        const head = buffered.toString('latin1', 0, end + 4);
-        const [method = '', target = ''] = head.split(' ');
-        request = { method, target, head };
+        const head = reader.head;
+        if (head === undefined) return;
+        request = { method: head.method, target: head.target, head: head.text };
         if (armed !== undefined && !applied && armed.matches(request)) {
           fault = armed.fault;
           applied = true;
@@ -209,7 +194,7 @@ export async function startFaultyGuest(options: FaultyGuestOptions): Promise<Fau
         if (fault === 'fin-before-answer') return void socket.end();
       }
       if (answered || fault === 'fin-before-answer') return;
-      if (!bodyComplete(request.head, buffered.subarray(Buffer.byteLength(request.head, 'latin1')))) return;
+      if (!reader.complete) return;
       answered = true;
       const answer = options.answer(request) ?? builtInAnswer(request);
       switch (fault) {
@@ -220,6 +205,7 @@ export async function startFaultyGuest(options: FaultyGuestOptions): Promise<Fau
           socket.end();
           return;
         case 'answer-delay':
+          // The lateness is the fault under test (FLT-2), not a wait for something.
           later(delayMs, () => void sendAnswer(socket, answer, false));
           return;
         case 'reset-mid-body':
@@ -250,22 +236,12 @@ export async function startFaultyGuest(options: FaultyGuestOptions): Promise<Fau
     if (current !== undefined) await new Promise<void>((resolve) => current.close(() => resolve()));
   };
 
-  const waitFor = (condition: () => boolean, what: () => string, timeoutMs: number): Promise<void> => {
-    if (condition()) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const check = (): void => {
-        if (!condition()) return;
-        clearTimeout(timer);
-        wakers.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        wakers.delete(check);
-        reject(new ClauseViolationError(`expected ${what()} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      wakers.add(check);
-    });
-  };
+  const waitFor = (condition: () => boolean, what: () => string, timeoutMs: number): Promise<void> =>
+    changed.until(
+      condition,
+      timeoutMs,
+      () => new ClauseViolationError(`expected ${what()} within ${timeoutMs} ms`),
+    );
 
   await listen();
   const close = async (): Promise<void> => {
@@ -288,14 +264,14 @@ export async function startFaultyGuest(options: FaultyGuestOptions): Promise<Fau
       armed = undefined;
       if (server === undefined) await listen();
     },
-    faulted: (timeoutMs = 5000) =>
+    faulted: (timeoutMs = 10_000) =>
       waitFor(
         () => applied,
         () => 'the faulted request to reach the guest',
         timeoutMs,
       ),
     open: () => sockets.size,
-    drained: (timeoutMs = 2000) =>
+    drained: (timeoutMs = 10_000) =>
       waitFor(
         () => sockets.size === 0,
         () => `every guest connection to be closed by the proxy (${sockets.size} still open)`,

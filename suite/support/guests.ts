@@ -1,9 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { createSimulatedDockerd } from '../../simulators/dockerd/index.js';
 import { listenUnix, tempSocketPath } from '../../simulators/vsock/index.js';
-import { recordExchange } from './transcript.js';
 
 /** A guest dockerd the suite serves on a temporary unix socket, for a proxy to route to. */
 export interface RunningGuest extends AsyncDisposable {
@@ -47,103 +45,6 @@ export async function startSimulatedGuest(options: SimulatedGuestOptions): Promi
     socketPath,
     requests: () => requests,
     closeIdleConnections: () => void sim.closeIdleConnections(),
-    close,
-    [Symbol.asyncDispose]: close,
-  };
-}
-
-/** One request as a scripted guest received it: the raw head text and the body bytes. */
-export interface ReceivedRequest {
-  readonly head: string;
-  readonly requestLine: string;
-  /** Header fields in wire order, names as sent. */
-  readonly headers: readonly (readonly [string, string])[];
-  readonly body: Buffer;
-}
-
-/** How a scripted guest answers one request: raw bytes, and whether to close afterwards. */
-export type ScriptedAnswer = (request: ReceivedRequest, socket: Duplex) => void;
-
-export interface ScriptedGuest extends RunningGuest {
-  /** Every request received so far, in order. */
-  readonly received: readonly ReceivedRequest[];
-}
-
-function parseHead(head: string): Pick<ReceivedRequest, 'requestLine' | 'headers'> {
-  const [requestLine = '', ...lines] = head.split('\r\n');
-  const headers = lines
-    .filter((line) => line !== '')
-    .map((line): [string, string] => {
-      const colon = line.indexOf(':');
-      return [line.slice(0, colon), line.slice(colon + 1).trim()];
-    });
-  return { requestLine, headers };
-}
-
-function bodyLength(headers: ReceivedRequest['headers']): number | 'chunked' {
-  const te = headers.find(([name]) => name.toLowerCase() === 'transfer-encoding');
-  if (te !== undefined && /chunked/i.test(te[1])) return 'chunked';
-  const cl = headers.find(([name]) => name.toLowerCase() === 'content-length');
-  return cl === undefined ? 0 : Number(cl[1]);
-}
-
-/** Decodes a complete chunked body at the start of `bytes`; undefined while incomplete. */
-function dechunk(bytes: Buffer): Buffer | undefined {
-  const parts: Buffer[] = [];
-  let at = 0;
-  for (;;) {
-    const lineEnd = bytes.indexOf('\r\n', at);
-    if (lineEnd === -1) return undefined;
-    const size = Number.parseInt(bytes.toString('latin1', at, lineEnd).split(';')[0]!, 16);
-    at = lineEnd + 2;
-    if (size === 0) return bytes.indexOf('\r\n', at) === -1 ? undefined : Buffer.concat(parts);
-    if (bytes.length < at + size + 2) return undefined;
-    parts.push(bytes.subarray(at, at + size));
-    at += size + 2;
-  }
-}
-
-/**
- * A scripted guest: it reads each request (head and Content-Length or chunked body), records it,
- * and lets `answer` write whatever bytes the test needs, well-formed or not.
- */
-export async function startScriptedGuest(answer: ScriptedAnswer): Promise<ScriptedGuest> {
-  const socketPath = await tempSocketPath('scripted');
-  const received: ReceivedRequest[] = [];
-  const listener = await listenUnix(socketPath, (socket: Duplex) => {
-    let buffer = Buffer.alloc(0);
-    (socket as Socket).on('error', () => undefined);
-    const onData = (chunk: Buffer): void => {
-      buffer = Buffer.concat([buffer, chunk]);
-      const end = buffer.indexOf('\r\n\r\n');
-      if (end === -1) return;
-      const head = buffer.toString('latin1', 0, end);
-      const parsed = parseHead(head);
-      const length = bodyLength(parsed.headers);
-      const rest = buffer.subarray(end + 4);
-      let body: Buffer | undefined;
-      if (length === 'chunked') body = dechunk(rest);
-      else if (rest.length >= length) body = rest.subarray(0, length);
-      if (body === undefined) return;
-      socket.removeListener('data', onData);
-      const request = { head, ...parsed, body };
-      received.push(request);
-      recordExchange(
-        'scripted guest',
-        `${head}\r\n\r\n${body.toString('latin1')}`,
-        '(the request reached the guest)',
-      );
-      answer(request, socket);
-    };
-    socket.on('data', onData);
-  });
-  const close = (): Promise<void> => listener.close();
-  return {
-    socketPath,
-    received,
-    requests: () => received.length,
-    // A scripted guest answers one request per connection and leaves closing to its script.
-    closeIdleConnections: () => undefined,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -1,4 +1,8 @@
 import { beforeEach } from 'vitest';
+import { eventually } from './poll.js';
+
+/** How long a test's resources may take to close after it ends: generous for a loaded machine. */
+const LEAK_WAIT_MS = 10_000;
 
 /** libuv handle kinds that mean a socket, server or child process is still open. */
 const WATCHED_KINDS = new Set([
@@ -41,17 +45,13 @@ export async function assertNoLeaks(
   baseline: HandleCounts,
   options: { readonly probes?: readonly LeakProbe[]; readonly timeoutMs?: number } = {},
 ): Promise<void> {
-  const deadline = Date.now() + (options.timeoutMs ?? 2000);
-  for (;;) {
-    const left = excess(countOpenHandles(options.probes), baseline);
-    if (left.length === 0) return;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `resources leaked by this test (still open after ${options.timeoutMs ?? 2000} ms): ${left.join('; ')}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  // Sockets and child processes close a few event-loop turns after their owner let go of them.
+  await eventually(() => excess(countOpenHandles(options.probes), baseline), {
+    description: 'every socket, server, child process and probed resource of this test to be closed',
+    accept: (left) => left.length === 0,
+    timeoutMs: options.timeoutMs ?? LEAK_WAIT_MS,
+    intervalMs: 10,
+  });
 }
 
 /**

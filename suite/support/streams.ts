@@ -36,15 +36,6 @@ export function write(stream: Writable, chunk: Buffer | string): Promise<void> {
   });
 }
 
-/** Polls `condition` every few milliseconds until it holds; rejects with `what` after `timeoutMs`. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** A deterministic byte pattern of `size` bytes (every byte value occurs). */
 export function patternBytes(size: number, seed = 7): Buffer {
   const bytes = Buffer.alloc(size);

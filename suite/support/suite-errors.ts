@@ -53,3 +53,27 @@ export function isClauseViolation(error: unknown): boolean {
 export class TargetUnavailableError extends BerthError {
   readonly code = 'ERR_SUITE_TARGET_UNAVAILABLE';
 }
+
+/**
+ * An HTTP request the suite sent got no (whole) answer: no head within the deadline, the
+ * connection ended before a head, or the body was not complete within the deadline. Not a
+ * violation by itself: the helper that sent the request decides what it means.
+ */
+export class NoAnswerError extends BerthError {
+  readonly code = 'ERR_SUITE_NO_ANSWER';
+  constructor(
+    readonly request: string,
+    readonly reason: 'timeout' | 'closed' | 'incomplete',
+    readonly timeoutMs: number,
+    readonly received: string,
+  ) {
+    const got = `received ${JSON.stringify(received.slice(0, 200))}`;
+    super(
+      reason === 'timeout'
+        ? `no answer within ${timeoutMs} ms to ${request}; ${got}`
+        : reason === 'closed'
+          ? `the connection closed before an answer head to ${request}; ${got}`
+          : `the answer to ${request} was not complete within ${timeoutMs} ms; ${got}`,
+    );
+  }
+}

@@ -1,7 +1,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RuntimeNotFoundError } from '../../protocol/runtime-errors.js';
-import { until as pollUntil } from '../support/streams.js';
+import { eventually } from '../support/poll.js';
 import { DriverChannel, type DriverChannelOptions, type DriverExchange } from './driver-channel.js';
 import { DriverClosedError } from './driver-errors.js';
 import { linePipes } from './driver-pipes.test-helper.js';
@@ -29,8 +29,9 @@ const sentMessage = (sent: string[], index: number): Record<string, unknown> =>
   JSON.parse(sent[index]!) as Record<string, unknown>;
 
 /** Polls until `condition` holds, with a generous deadline. */
-const until = (condition: () => boolean): Promise<void> =>
-  pollUntil(condition, 'the channel to write or read', 10_000);
+const until = async (condition: () => boolean): Promise<void> => {
+  await eventually(condition, { description: 'the channel to write or read' });
+};
 
 describe('DriverChannel requests (docs/driver-protocol.md §3)', () => {
   it('numbers its requests from 1 and matches answers that come in any order', async () => {

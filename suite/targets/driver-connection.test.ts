@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DriverConnection, STDERR_TAIL_LIMIT, type DriverConnectionOptions } from './driver-connection.js';
+import { eventually } from '../support/poll.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const REFERENCE_REGISTRY = `node ${join(ROOT, 'bin', 'berth.js')} driver registry`;
@@ -134,9 +135,9 @@ describe('DriverConnection', { timeout: 30_000 }, () => {
 
   it('times a call out with a typed error carrying the stderr tail', async () => {
     const connection = connect(script('silent.mjs'), { callTimeoutMs: 100 });
-    for (let i = 0; i < 500 && connection.stderrTail() === ''; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await eventually(() => connection.stderrTail() !== '', {
+      description: 'the silent driver to say it listens',
+    });
     const error = await connection.request('registry.create', {}).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_DRIVER_TIMEOUT', op: 'registry.create', timeoutMs: 100 });
     expect((error as Error).message).toContain('silent driver listening');
@@ -182,25 +183,19 @@ describe('DriverConnection', { timeout: 30_000 }, () => {
     const child = Number(/child (\d+)/.exec(connection.stderrTail())?.[1]);
     expect(isRunning(child)).toBe(true);
     await connection[Symbol.asyncDispose]();
-    for (let i = 0; i < 100 && isRunning(child); i += 1)
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(isRunning(child)).toBe(false);
+    await eventually(() => !isRunning(child), { description: `the driver's child ${child} to exit` });
   });
 
   it('kills a driver that ignores EOF and SIGTERM, and what it started', async () => {
     const connection = connect(`trap '' TERM; sleep 1000 & echo "child $!" >&2; wait`, { exitGraceMs: 200 });
-    let child = 0;
-    for (let i = 0; i < 200 && child === 0; i += 1) {
-      child = Number(/child (\d+)/.exec(connection.stderrTail())?.[1] ?? 0);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const child = await eventually(() => Number(/child (\d+)/.exec(connection.stderrTail())?.[1] ?? 0), {
+      description: 'the driver to name the child it started',
+    });
     expect(child).toBeGreaterThan(0);
     const pid = connection.pid as number;
     await connection[Symbol.asyncDispose]();
     expect(connection.exitStatus?.signal).toBe('SIGKILL');
     expect(isRunning(pid)).toBe(false);
-    for (let i = 0; i < 100 && isRunning(child); i += 1)
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(isRunning(child)).toBe(false);
+    await eventually(() => !isRunning(child), { description: `the driver's child ${child} to exit` });
   });
 });

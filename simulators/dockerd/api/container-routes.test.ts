@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../suite/support/leak-check.js';
-import { startTestDockerd, until, type TestDockerd } from '../test-dockerd.test-helper.js';
+import { startTestDockerd, type TestDockerd } from '../test-dockerd.test-helper.js';
+import { eventually } from '../../../suite/support/poll.js';
 
 useLeakCheck();
 
@@ -419,9 +420,9 @@ describe('DKR-13 wait', () => {
     const waiter = await d.connect();
     await waiter.request('POST', v(`/containers/${id}/wait?condition=removed`));
     await waiter.readHead();
-    await until(() => container.waiters.size === 1, 'the waiter');
+    await eventually(() => container.waiters.size === 1, { description: 'the waiter' });
     await waiter.close();
-    await until(() => container.waiters.size === 0, 'the waiter to be dropped');
+    await eventually(() => container.waiters.size === 0, { description: 'the waiter to be dropped' });
   });
 });
 

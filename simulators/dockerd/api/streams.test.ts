@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demultiplex } from '../../../protocol/demultiplex.js';
 import { useLeakCheck } from '../../../suite/support/leak-check.js';
 import type { RawConnection } from '../raw-connection.test-helper.js';
-import { startTestDockerd, until, type TestDockerd } from '../test-dockerd.test-helper.js';
+import { startTestDockerd, type TestDockerd } from '../test-dockerd.test-helper.js';
+import { eventually } from '../../../suite/support/poll.js';
 
 useLeakCheck();
 
@@ -127,7 +128,7 @@ describe('DKR-19 attach', () => {
       // The CLI half-closes right after the 101 when it has no stdin.
       connection.end();
       const waiter = d.request('POST', v(`/containers/${id}/wait?condition=next-exit`));
-      await until(() => d.sim.engine.getContainer(id).waiters.size === 1, 'the wait');
+      await eventually(() => d.sim.engine.getContainer(id).waiters.size === 1, { description: 'the wait' });
       expect((await d.request('POST', v(`/containers/${id}/start`))).status).toBe(204);
       const stream = await connection.readToEnd();
       expect([stdout(stream), stderr(stream)]).toEqual(['out\n', 'err\n']);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { useLeakCheck } from '../../../suite/support/leak-check.js';
 import { FreezerGate } from '../engine/pause-gate.js';
 import { busyboxFs, runProgram, runSh, startProgram } from './run-test-program.test-helper.js';
+import { eventually } from '../../../suite/support/poll.js';
 
 useLeakCheck();
 
@@ -185,7 +186,7 @@ describe('sh -c', () => {
   it('a kill reaches a process blocked on stdin and the exit status is 128 + signal', async () => {
     const cat = startProgram(['cat'], { openStdin: true });
     cat.stdin.write(Buffer.from('partial'));
-    await waitFor(() => cat.stdout() === 'partial');
+    await eventually(() => cat.stdout() === 'partial', { description: "cat.stdout() === 'partial'" });
     cat.kill(9);
     expect(await cat.result).toMatchObject({ status: 137, stdout: 'partial' });
   });
@@ -193,19 +194,12 @@ describe('sh -c', () => {
   it('a paused process resumes where it stopped', async () => {
     const gate = new FreezerGate();
     const run = startProgram(['sh', '-c', 'echo one; sleep 0.02; echo two'], { gate });
-    await waitFor(() => run.stdout() === 'one\n');
+    await eventually(() => run.stdout() === 'one\n', { description: "run.stdout() === 'one\\n'" });
     gate.pause();
+    // A check that nothing happens: the paused process must not print while the gate is shut.
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(run.stdout()).toBe('one\n');
     gate.resume();
     expect((await run.result).stdout).toBe('one\ntwo\n');
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
