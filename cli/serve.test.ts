@@ -116,7 +116,7 @@ describe('berth serve in front of two berth sim dockerd guests (the real docker 
     expect((await run(['run', '--rm', IMAGE, 'sh', '-c', 'exit 3'])).code).toBe(3);
     const stdin = await run(['run', '--rm', '-i', IMAGE, 'cat'], 'from stdin\n');
     expect(stdin).toMatchObject({ code: 0, stdout: 'from stdin\n' });
-  });
+  }, 60_000);
 
   it('run -d, logs, logs -f, exec, exec -i, rename, cp both ways, commit, attach, rm -f', async (context) => {
     skipWithoutCli(context);
@@ -299,7 +299,7 @@ describe('berth serve socket', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 30_000);
 });
 
 describe('berth serve flags', () => {
@@ -349,10 +349,14 @@ describe('berth serve flags', () => {
       ],
       /positive integer/,
     ],
-  ])('refuses %j with one line and exit code 2', async (args, message) => {
-    const running = startBerth(args);
-    expect(await running.exited).toBe(2);
-    expect(running.errors.trim().split('\n')).toHaveLength(1);
-    expect(running.errors).toMatch(message);
-  });
+  ])(
+    'refuses %j with one line and exit code 2',
+    async (args, message) => {
+      const running = startBerth(args);
+      expect(await running.exited).toBe(2);
+      expect(running.errors.trim().split('\n')).toHaveLength(1);
+      expect(running.errors).toMatch(message);
+    },
+    30_000,
+  );
 });
