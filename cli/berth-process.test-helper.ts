@@ -30,7 +30,7 @@ export function startBerth(args: readonly string[], options: { env?: NodeJS.Proc
 }
 
 /** Polls the process's stdout for `pattern`; fails early if the process exits. */
-export async function waitForLine(running: BerthProcess, pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+export async function waitForLine(running: BerthProcess, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
   const fail = (why: string): Error =>
     new Error(`no line matching ${pattern} ${why} (stdout: ${running.output}; stderr: ${running.errors})`);
   const seen = await eventually(
