@@ -14,6 +14,9 @@ interface ListedTest {
   readonly file: string;
 }
 
+/** How long one listing may take: it collects every spec file, minutes on a busy 2-core machine. */
+const LIST_TIMEOUT_MS = 300_000;
+
 const TITLE = /^\[([A-Z]+-\d+)\] (MUST|SHOULD|MAY) \S/;
 
 /**
@@ -30,6 +33,8 @@ async function listConformanceTests(target: string): Promise<ListedTest[]> {
       ['list', '--project', 'conformance', `--json=${out}`],
       {
         cwd: ROOT,
+        // Never outlive the hook: a listing still running at its deadline is stopped, not leaked.
+        timeout: LIST_TIMEOUT_MS,
         env: {
           ...process.env,
           BERTH_TARGET: target,
@@ -57,7 +62,7 @@ describe('clause coverage', () => {
     targets = TARGET_NAMES.filter((name) => !name.endsWith('-command'));
     const lists = await Promise.all(targets.map((target) => listConformanceTests(target)));
     targets.forEach((target, index) => listed.set(target, lists[index]!));
-  }, 180_000);
+  }, LIST_TIMEOUT_MS + 10_000);
 
   it('collects conformance tests for the reference and docker targets', () => {
     expect(targets, 'targets').toContain('reference');
