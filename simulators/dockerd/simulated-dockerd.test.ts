@@ -61,8 +61,9 @@ describe('createSimulatedDockerd', () => {
       expect((await idle.readResponse()).status).toBe(200);
       // A long-poll in progress: the wait answers only when the container stops.
       await busy.request('POST', `/v1.41/containers/${id}/wait`);
-      // Once the wait is registered on the container, the simulator has read its head.
-      await expect.poll(() => d.sim.engine.getContainer(id).waiters.size, { timeout: 10_000 }).toBe(1);
+      await eventually(() => d.sim.engine.getContainer(id).waiters.size === 1, {
+        description: "the simulator to read the wait's head",
+      });
       expect(d.sim.closeIdleConnections()).toBeGreaterThanOrEqual(1);
       await expect(idle.readResponse()).rejects.toThrow(/ended before a response head/);
       expect(busy.socket.readableEnded).toBe(false);

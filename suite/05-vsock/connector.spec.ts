@@ -156,7 +156,7 @@ for (const kind of kinds) {
           description: 'client bytes to reach the guest',
         });
         transport.reset(guestSocket!);
-        const result = await within(end, 2000, 'the client stream to end after the guest reset');
+        const result = await within(end, 10_000, 'the client stream to end after the guest reset');
         expect(result.kind, 'how the client stream ended after the guest reset').toBe('error');
         expect(result.kind === 'error' ? (result.error as NodeJS.ErrnoException).code : undefined).toBe(
           'ECONNRESET',
@@ -223,7 +223,7 @@ for (const kind of kinds) {
         stream.destroy();
         const result = await within(
           guestEnding!,
-          2000,
+          10_000,
           'the guest side to end after the client destroyed its stream',
         );
         expect(result.data.toString()).toBe('hi');

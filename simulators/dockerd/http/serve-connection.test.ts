@@ -5,6 +5,7 @@ import { createMemoryDuplexPair, memorySocketProbe } from '../../vsock/index.js'
 import { RawConnection } from '../raw-connection.test-helper.js';
 import type { ResponseWriter } from './response-writer.js';
 import { serveConnection, type HttpHandler, type HttpRequest } from './serve-connection.js';
+import { eventually } from '../../../suite/support/poll.js';
 
 useLeakCheck([memorySocketProbe]);
 
@@ -224,7 +225,8 @@ describe('serveConnection', () => {
         await client.request('POST', '/wait');
         expect((await client.readHead()).status).toBe(200);
         client.end();
-        await expect.poll(() => aborted, { timeout: 10_000 }).toBe(true);
+        await eventually(() => aborted, { description: 'the handler to see the client go' });
+        expect(aborted).toBe(true);
       },
     );
   });
