@@ -10,7 +10,7 @@ const security = { document: ARCHITECTURE, section: 'Suite model: BAD (issue 7, 
  * safe property (a 4xx Docker error, nothing smuggled to a guest, the proxy still serving), not
  * for the reference's exact words, so any careful proxy can meet it.
  */
-export const badClauses: readonly Clause[] = [
+export const badClauses = [
   {
     id: 'BAD-1',
     level: 'MUST',
@@ -95,4 +95,4 @@ export const badClauses: readonly Clause[] = [
     source: security,
     text: 'A create for a platform no configured role runs is answered 501 with a Docker error and reaches no guest.',
   },
-];
+] as const satisfies readonly Clause[];

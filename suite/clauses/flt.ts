@@ -16,7 +16,7 @@ const source = (detail: string): Clause['source'] => ({
  * "Docker error" is a status ≥ 500 with `Content-Type: application/json` and a `{"message"}`
  * body (DKR-3). "Promptly" means within 2 s of the fault (upgrades: of the handshake deadline).
  */
-export const fltClauses: readonly Clause[] = [
+export const fltClauses = [
   {
     id: 'FLT-1',
     level: 'MUST',
@@ -77,4 +77,4 @@ export const fltClauses: readonly Clause[] = [
     source: source('a kept connection that dies as the next request arrives'),
     text: 'When a guest closes a kept-alive connection without answering the request just sent on it (the race an idle timeout leaves open), a bodyless GET or HEAD is sent again on a new connection and the client gets the guest’s answer, not a 502 (as Go’s and hyper’s clients retry requests that can be replayed).',
   },
-];
+] as const satisfies readonly Clause[];

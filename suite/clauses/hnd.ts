@@ -11,7 +11,7 @@ const source = (n: number, detail?: string): Clause['source'] => ({
  * wrong (B.4 P-B1..P-B7, A.5 P-A2) the clause states what a correct proxy does; the spec's comment
  * says what upstream got wrong.
  */
-export const hndClauses: readonly Clause[] = [
+export const hndClauses = [
   {
     id: 'HND-1',
     level: 'MUST',
@@ -126,4 +126,4 @@ export const hndClauses: readonly Clause[] = [
     source: source(19, 'restated: guest timeouts'),
     text: 'A guest that does not answer an upgrade in time gets the client a 504 Docker error, and the proxy keeps serving other requests.',
   },
-];
+] as const satisfies readonly Clause[];

@@ -9,7 +9,7 @@ const TRAFFIC = '../shared/design/docker-cli-traffic.md';
  * (arcbox-docker 0.4.9) is wrong the clause states what the reference does; the spec's comment
  * says what upstream got wrong.
  */
-export const upgClauses: readonly Clause[] = [
+export const upgClauses = [
   {
     id: 'UPG-1',
     level: 'MUST',
@@ -145,4 +145,4 @@ export const upgClauses: readonly Clause[] = [
     source: { document: UPSTREAM, section: 'C.2 UPG-9 (truncated bodies)' },
     text: 'A non-101 body that the guest cuts short of its announced length ends the client’s connection early, so a truncated body never passes for a complete one.',
   },
-];
+] as const satisfies readonly Clause[];

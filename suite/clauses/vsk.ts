@@ -6,7 +6,7 @@ const TRAFFIC = '../shared/design/docker-cli-traffic.md';
 const DEPS = '../shared/design/dependencies.md';
 
 /** VSK: what a guest connector (vsock in production) guarantees to the proxy and bridge above it. */
-export const vskClauses: readonly Clause[] = [
+export const vskClauses = [
   {
     id: 'VSK-1',
     level: 'MUST',
@@ -73,4 +73,4 @@ export const vskClauses: readonly Clause[] = [
     source: { document: ARCH, section: 'Standards: no leaked sockets' },
     text: 'When the client destroys its stream, the guest’s side of that connection ends too, so no guest connection is orphaned.',
   },
-];
+] as const satisfies readonly Clause[];
