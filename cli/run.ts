@@ -5,12 +5,7 @@ import { AREAS, areaOfPrefix, findArea, type Area } from '../suite/clauses/areas
 import { isWellFormedClauseId } from '../suite/clauses/catalogue.js';
 import { findClause } from '../suite/clauses/index.js';
 import { parseExpectationsFile } from '../suite/expectations/index.js';
-import {
-  applyRunEnvironment,
-  readRunEnvironment,
-  type Profile,
-  type RunEnvironment,
-} from '../reports/model/run-environment.js';
+import { applyRunEnvironment, type Profile, type RunEnvironment } from '../reports/model/run-environment.js';
 import {
   TARGET_OPTION_KINDS,
   TARGET_OPTION_NAMES,
@@ -200,11 +195,7 @@ function escapeRegExp(text: string): string {
 /** `berth run`: probe the target, run the selected clauses, write results.json and every report. */
 export async function runSuite(options: RunCliOptions, targets: TargetRegistry = TARGETS): Promise<number> {
   const plan = planRun(options, process.env, targets);
-  // BERTH_DRIVER_TIMEOUT_MS has no flag: a user's value reaches the workers as before.
-  const { driverTimeoutMs } = readRunEnvironment({
-    BERTH_DRIVER_TIMEOUT_MS: process.env.BERTH_DRIVER_TIMEOUT_MS,
-  });
-  const run = { ...runEnvironmentOf(plan), ...(driverTimeoutMs === undefined ? {} : { driverTimeoutMs }) };
+  const run = runEnvironmentOf(plan);
   // Replaces every run variable, so a probe left by an enclosing run cannot stand in for this one.
   applyRunEnvironment(run);
 

@@ -191,9 +191,15 @@ export function encodeRunEnvironment(run: RunEnvironment): Record<string, string
   return env;
 }
 
-/** Replaces the run variables of `env` (process.env by default) with those of `run`. */
+/**
+ * Replaces the run variables of `env` (process.env by default) with those of `run`, so nothing of
+ * an enclosing run stands in for this one; BERTH_DRIVER_TIMEOUT_MS, which no flag sets, stays
+ * when `run` leaves it unset.
+ */
 export function applyRunEnvironment(run: RunEnvironment, env: NodeJS.ProcessEnv = process.env): void {
-  for (const name of RUN_ENVIRONMENT_VARIABLES) delete env[name];
+  for (const name of RUN_ENVIRONMENT_VARIABLES) {
+    if (name !== 'BERTH_DRIVER_TIMEOUT_MS' || run.driverTimeoutMs !== undefined) delete env[name];
+  }
   Object.assign(env, encodeRunEnvironment(run));
 }
 

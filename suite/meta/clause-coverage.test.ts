@@ -60,7 +60,7 @@ describe('clause coverage', () => {
       .map((definition) => definition.name);
     const lists = await Promise.all(targets.map((target) => listConformanceTests(target)));
     targets.forEach((target, index) => listed.set(target, lists[index]!));
-  }, 180_000);
+  }, 600_000);
 
   it('collects conformance tests for the reference and docker targets', () => {
     expect(targets, 'targets').toContain('reference');
