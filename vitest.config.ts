@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import LongFilesFirstSequencer from './suite/harness/long-files-first-sequencer.js';
-import { resolveRunSeed } from './suite/support/seed.js';
+import { readRunEnvironment, recordInRunEnvironment } from './reports/model/run-environment.js';
+import { randomSeed } from './suite/support/seed.js';
 
 // One fast-check seed per run, chosen here (in the main process) so that every worker and every
 // reporter sees the same value through the environment. BERTH_SEED overrides it.
-process.env.BERTH_SEED = String(resolveRunSeed(process.env.BERTH_SEED));
+recordInRunEnvironment({ seed: readRunEnvironment().seed ?? randomSeed() });
 
 const shared = {
   setupFiles: ['suite/harness/setup-seed.ts', 'suite/harness/setup-temp-cleanup.ts'],
@@ -23,7 +24,7 @@ export default defineConfig({
     maxWorkers: Number(process.env.BERTH_MAX_WORKERS) || Math.max(3, availableParallelism() - 1),
     // The summary reporter goes last: its closing line must be the run's last line.
     reporters: [
-      ...(process.env.BERTH_RESULTS ? ['./reports/results-reporter.ts'] : []),
+      ...(readRunEnvironment().resultsDir === undefined ? [] : ['./reports/results-reporter.ts']),
       './reports/summary-reporter.ts',
     ],
     projects: [

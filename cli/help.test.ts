@@ -14,7 +14,8 @@ const COMMANDS = [
   ['driver', 'dispatch'],
 ];
 
-describe('berth --help', () => {
+// Each case starts berth as a user would (node and tsx): seconds on a loaded machine.
+describe('berth --help', { timeout: 60_000 }, () => {
   it.each(COMMANDS)('prints usage for `berth %s --help` and exits 0', async (...command: string[]) => {
     const child = startBerth([...command, '--help']);
     expect(await child.exited).toBe(0);

@@ -9,7 +9,8 @@ async function berth(args: readonly string[]): Promise<{ code: number | null; ou
   return { code, out: child.output, err: child.errors };
 }
 
-describe('berth list', () => {
+// Each test starts berth as a user would (node and tsx): seconds on a loaded machine, so a generous deadline.
+describe('berth list', { timeout: 60_000 }, () => {
   it('prints the whole catalogue as a table, one clause per line, with pending reasons', async () => {
     const { code, out, err } = await berth(['list']);
     expect(err).toBe('');

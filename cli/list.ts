@@ -1,10 +1,15 @@
 import { AREAS, findArea } from '../suite/clauses/areas.js';
-import { componentOf, COMPONENTS, isClauseId, type Clause } from '../suite/clauses/catalogue.js';
-import { catalogue, findClause } from '../suite/clauses/index.js';
+import {
+  catalogue,
+  COMPONENTS,
+  familyOf,
+  findClause,
+  isWellFormedClauseId,
+  LEVELS,
+  type CatalogueClause,
+} from '../suite/clauses/catalogue.js';
 import { UsageError } from './cli-errors.js';
 import type { ListCliOptions } from './run-options.js';
-
-const LEVELS = ['MUST', 'SHOULD', 'MAY'];
 
 /** One catalogue entry as `berth list --json` prints it. */
 export interface ListedClause {
@@ -18,14 +23,13 @@ export interface ListedClause {
   readonly retired?: string;
 }
 
-function listed(clause: Clause): ListedClause {
-  const component = componentOf(clause.id);
-  const area = AREAS.find((candidate) => candidate.component === component)?.folder ?? '';
+function listed(clause: CatalogueClause): ListedClause {
+  const family = familyOf(clause.id);
   return {
     id: clause.id,
     level: clause.level,
-    component,
-    area,
+    component: family.component,
+    area: family.area,
     text: clause.text,
     source: clause.source,
     ...(clause.pending === undefined ? {} : { pending: clause.pending }),
@@ -50,14 +54,14 @@ function selectClauses(options: ListCliOptions): ListedClause[] {
     return name.toLowerCase();
   });
   const levels = (options.level ?? []).map((level) => {
-    if (!LEVELS.includes(level.toUpperCase())) {
+    if (!(LEVELS as readonly string[]).includes(level.toUpperCase())) {
       throw new UsageError(`unknown level '${level}' (levels: ${LEVELS.join(', ')})`);
     }
     return level.toUpperCase();
   });
   const ids = (options.clause ?? []).map((id) => {
     const upper = id.toUpperCase();
-    if (!isClauseId(upper))
+    if (!isWellFormedClauseId(upper))
       throw new UsageError(`'${id}' is not a clause id (expected PREFIX-N, e.g. HND-7)`);
     if (findClause(upper) === undefined) throw new UsageError(`clause ${upper} is not in the catalogue`);
     return upper;
@@ -69,7 +73,7 @@ function selectClauses(options: ListCliOptions): ListedClause[] {
         (areas.length === 0 || areas.includes(clause.area)) &&
         (components.length === 0 || components.includes(clause.component)) &&
         (levels.length === 0 || levels.includes(clause.level)) &&
-        (ids.length === 0 || (ids as string[]).includes(clause.id)),
+        (ids.length === 0 || ids.includes(clause.id)),
     );
 }
 

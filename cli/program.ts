@@ -1,6 +1,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isBerthError } from '../protocol/errors.js';
 import { UsageError } from './cli-errors.js';
+import { PROFILES } from '../reports/model/run-environment.js';
+import { TARGET_OPTION_KINDS, TARGET_OPTION_NAMES } from '../reports/model/target-options.js';
+import { TARGETS, targetsTaking, type TargetRegistry } from '../suite/targets/index.js';
 import type { ListCliOptions, ReportCliOptions, RunCliOptions } from './run-options.js';
 import type { ServeCliOptions } from './serve-options.js';
 import type { SimDockerdCliOptions } from './sim-dockerd-options.js';
@@ -41,7 +44,39 @@ function seed(value: string): number {
 /** The exit code an action asks for (commander actions return nothing). */
 let actionExitCode = 0;
 
-export function buildProgram(): Command {
+/** `--target`'s help: every target of the registry with its one line. */
+function targetHelp(targets: TargetRegistry): string {
+  const lines = Object.values(targets).map((definition) => `${definition.name}: ${definition.description}`);
+  return `what to check (${lines.join('; ')})`;
+}
+
+/** The target options of `berth run`: each one's help names the targets that take it. */
+function targetOptions(targets: TargetRegistry): Option[] {
+  return TARGET_OPTION_NAMES.flatMap((name) => {
+    const takers = targetsTaking(name, targets);
+    if (takers.length === 0) return [];
+    const kind = TARGET_OPTION_KINDS[name];
+    const defaults = new Set(
+      Object.values(targets).flatMap((definition) => definition.options[name]?.default ?? []),
+    );
+    const fallbacks = new Set(
+      Object.values(targets).flatMap((definition) => definition.options[name]?.fallbackEnv ?? []),
+    );
+    const extra = [
+      ...[...fallbacks].map((variable) => `default ${variable}`),
+      ...[...defaults].map((value) => `default ${value}`),
+    ];
+    return [
+      new Option(
+        `${kind.flag} ${kind.placeholder}`,
+        `${takers.join(' / ')} target: ${kind.help}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`,
+      ),
+    ];
+  });
+}
+
+/** The CLI; `targets` is the target registry `berth run` offers (the project's by default). */
+export function buildProgram(targets: TargetRegistry = TARGETS): Command {
   const program = new Command('berth')
     .description('Conformance kit for VM-backed Docker engines')
     .exitOverride();
@@ -86,40 +121,29 @@ export function buildProgram(): Command {
       await runServe(options);
     });
 
-  program
+  const run = program
     .command('run')
     .description('run the conformance suite against a target and write every report')
     .addOption(
-      new Option('--target <name>', 'what to check')
-        .choices(['reference', 'docker', 'proxy-command', 'driver-command'])
-        .default('reference'),
+      new Option('--target <name>', targetHelp(targets)).choices(Object.keys(targets)).default('reference'),
     )
     .option('--area <area>', 'only this area, e.g. 20-proxy or 20 (repeatable, comma-separated)', collectList)
     .option('--clause <id>', 'only this clause, e.g. HND-7 (repeatable, comma-separated)', collectList)
     .addOption(
       new Option('--profile <profile>', 'how many generated cases property tests run')
-        .choices(['quick', 'core', 'full'])
+        .choices(PROFILES)
         .default('core'),
     )
     .option('--seed <n>', 'fast-check seed (default: random, printed and written to results.json)', seed)
     .option('--out <dir>', 'folder for results.json and the reports', 'reports/out')
-    .option('--expect <file>', 'your expectations ledger: JSON [{"clause","title?","reason"}]')
-    .option(
-      '--docker-host <url>',
-      'docker target: unix:///path.sock or tcp://host:port (default DOCKER_HOST)',
-    )
-    .option('--command <cmdline>', 'proxy-command / driver-command target: the command to launch')
-    .option(
-      '--ready-timeout-ms <ms>',
-      'how long a launched command may take to listen (proxy) or greet (driver)',
-      positiveInteger,
-      15_000,
-    )
+    .option('--expect <file>', 'your expectations ledger: JSON [{"clause","title?","reason"}]');
+  for (const option of targetOptions(targets)) run.addOption(option);
+  run
     .option('--no-progress', 'plain lines even on a terminal')
     .exitOverride()
     .action(async (options: RunCliOptions) => {
       const { runSuite } = await import('./run.js');
-      actionExitCode = await runSuite(options);
+      actionExitCode = await runSuite(options, targets);
     });
 
   program
@@ -168,10 +192,10 @@ export function buildProgram(): Command {
 }
 
 /** Runs the CLI; usage errors print one line and exit 2, other failures exit 1. */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], targets: TargetRegistry = TARGETS): Promise<number> {
   try {
     actionExitCode = 0;
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await buildProgram(targets).parseAsync(argv, { from: 'user' });
     return actionExitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -1,6 +1,7 @@
 /** Options of `berth run`, as commander parses them. */
 export interface RunCliOptions {
-  readonly target: 'reference' | 'docker' | 'proxy-command' | 'driver-command';
+  /** A target of the registry (suite/targets/index.ts); commander checks it against the choices. */
+  readonly target: string;
   /** Areas by folder name (`20-proxy`) or number (`20`); repeatable or comma-separated. */
   readonly area?: string[];
   /** Clause ids; repeatable or comma-separated. */
@@ -9,9 +10,10 @@ export interface RunCliOptions {
   readonly seed?: number;
   readonly out: string;
   readonly expect?: string;
+  /** Target options (reports/model/target-options.ts), as typed: planRun validates them. */
   readonly dockerHost?: string;
   readonly command?: string;
-  readonly readyTimeoutMs: number;
+  readonly readyTimeoutMs?: string | number;
   /** False with --no-progress: plain lines even on a terminal. */
   readonly progress: boolean;
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunCliOptions } from './run-options.js';
-import { planRun, runEnvironment } from './run.js';
+import { encodeRunEnvironment, readRunEnvironment } from '../reports/model/run-environment.js';
+import { planRun, runEnvironmentOf } from './run.js';
 import { startBerth } from './berth-process.test-helper.js';
 
 let dir: string;
@@ -19,7 +20,6 @@ function options(overrides: Partial<RunCliOptions> = {}): RunCliOptions {
     target: 'reference',
     profile: 'core',
     out: join(dir, 'out'),
-    readyTimeoutMs: 15_000,
     progress: true,
     ...overrides,
   };
@@ -54,14 +54,16 @@ describe('planRun', () => {
 
   it('passes the plan to the workers through the environment', () => {
     const plan = planRun(options({ clause: ['REG-1'], seed: 7, profile: 'quick' }));
-    const env = runEnvironment(plan);
+    const env = encodeRunEnvironment(runEnvironmentOf(plan));
     expect(env).toMatchObject({
       BERTH_TARGET: 'reference',
       BERTH_CLAUSES: 'REG-1',
       BERTH_SEED: '7',
       BERTH_PROFILE: 'quick',
       BERTH_RESULTS: join(dir, 'out'),
+      BERTH_REAL_DAEMON_TIER: 'off',
     });
+    expect(readRunEnvironment(env)).toEqual(runEnvironmentOf(plan));
   });
 
   it.each<[string, Partial<RunCliOptions>, RegExp]>([
@@ -81,6 +83,12 @@ describe('planRun', () => {
       /--docker-host is only used/,
     ],
     ['a command target without --command', { target: 'driver-command' }, /needs --command/],
+    [
+      '--ready-timeout-ms without a command target',
+      { readyTimeoutMs: 500 },
+      /--ready-timeout-ms is only used with --target proxy-command or driver-command/,
+    ],
+    ['an unknown target', { target: 'nope' }, /unknown target 'nope'/],
     [
       'a malformed docker host',
       { target: 'docker', dockerHost: 'http://localhost:2375' },
@@ -122,11 +130,18 @@ describe('berth run flags, as a user types them', () => {
     [['run', '--seed', '-1'], /expected an integer between 0 and 2147483647/],
     [['run', '--clause', 'HND-999'], /HND-999 is not in the catalogue/],
     [['run', '--target', 'proxy-command'], /needs --command/],
-  ])('rejects %j with one line and exit code 2, before running anything', async (args, message) => {
-    const child = startBerth(args);
-    expect(await child.exited).toBe(2);
-    expect(child.errors.trim().split('\n')).toHaveLength(1);
-    expect(child.errors).toMatch(message);
-    expect(child.output).toBe('');
-  });
+    [['run', '--target', 'nope'], /argument 'nope' is invalid/],
+    [['run', '--ready-timeout-ms', '500'], /--ready-timeout-ms is only used with --target/],
+  ])(
+    'rejects %j with one line and exit code 2, before running anything',
+    async (args, message) => {
+      const child = startBerth(args);
+      expect(await child.exited).toBe(2);
+      expect(child.errors.trim().split('\n')).toHaveLength(1);
+      expect(child.errors).toMatch(message);
+      expect(child.output).toBe('');
+    },
+    // A child node with tsx: seconds on a loaded 2-core machine.
+    60_000,
+  );
 });

@@ -2,23 +2,22 @@ import { isAbsolute, join, relative } from 'node:path';
 import { readResultsFile, renderReports } from '../reports/render/index.js';
 import type { ResultsFile } from '../reports/model/results.js';
 import { isFailing } from '../reports/model/outcome.js';
+import {
+  closeTally,
+  closingLine,
+  countOutcome,
+  emptyTally,
+  type ClosedTally,
+} from '../reports/model/tally.js';
 
 /** Test counts of a results file, as the closing line states them. */
-export function countResults(results: ResultsFile): { passed: number; failed: number; skipped: number } {
-  let passed = 0;
-  let failed = 0;
-  let skipped = 0;
+export function countResults(results: ResultsFile): ClosedTally {
+  const tally = emptyTally();
   for (const clause of results.clauses) {
-    for (const test of clause.tests) {
-      if (test.outcome === 'pass' || (test.outcome === 'fail' && test.expected === true)) passed += 1;
-      else if (isFailing(test.outcome, test.expected)) failed += 1;
-      else skipped += 1;
-    }
+    for (const test of clause.tests) countOutcome(tally, test.outcome, test.expected);
   }
-  failed += results.orphans.length;
-  // A run that checked nothing is itself a failure.
-  if (passed === 0 && failed === 0) failed = 1;
-  return { passed, failed, skipped };
+  tally.failed += results.orphans.length;
+  return closeTally(tally);
 }
 
 /** A path relative to the working directory when it is inside it, absolute otherwise. */
@@ -43,7 +42,7 @@ export async function summarizeRun(outDir: string, out: NodeJS.WritableStream): 
     results = readResultsFile(resultsPath);
   } catch (error) {
     out.write(`berth: the run wrote no usable ${resultsPath}: ${(error as Error).message}\n`);
-    out.write('0 passed, 1 failed, 0 skipped\n');
+    out.write(`${closingLine(closeTally(emptyTally()))}\n`);
     return 1;
   }
   const rendered = await renderReports(results, outDir);
@@ -89,7 +88,6 @@ export async function summarizeRun(outDir: string, out: NodeJS.WritableStream): 
   write(`outcome: ${results.outcome}`);
   write(`reports: ${rendered.paths.map(shortPath).join(', ')}`);
   write(`seed: ${results.seed} (replay with --seed ${results.seed})`);
-  const counts = countResults(results);
-  write(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+  write(closingLine(countResults(results)));
   return results.outcome === 'fail' || results.outcome === 'error' ? 1 : 0;
 }

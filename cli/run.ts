@@ -2,11 +2,25 @@ import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AREAS, areaOfPrefix, findArea, type Area } from '../suite/clauses/areas.js';
-import { isClauseId } from '../suite/clauses/catalogue.js';
+import { isWellFormedClauseId } from '../suite/clauses/catalogue.js';
 import { findClause } from '../suite/clauses/index.js';
 import { parseExpectationsFile } from '../suite/expectations/index.js';
-import { probeTarget } from '../suite/targets/index.js';
-import type { TargetOptions } from '../suite/targets/target.js';
+import { applyRunEnvironment, type Profile, type RunEnvironment } from '../reports/model/run-environment.js';
+import {
+  TARGET_OPTION_KINDS,
+  TARGET_OPTION_NAMES,
+  type TargetOptionName,
+  type TargetOptions,
+} from '../reports/model/target-options.js';
+import {
+  findTargetDefinition,
+  probeTarget,
+  resolveTargetOptions,
+  TARGETS,
+  targetsTaking,
+  type TargetDefinition,
+  type TargetRegistry,
+} from '../suite/targets/index.js';
 import { UsageError } from './cli-errors.js';
 import type { RunCliOptions } from './run-options.js';
 
@@ -14,7 +28,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** What `berth run` resolved from its flags before starting anything. */
 export interface RunPlan {
-  readonly target: RunCliOptions['target'];
+  readonly target: string;
   readonly targetOptions: TargetOptions;
   /** Spec folders to run (relative to the project root), all when empty. */
   readonly folders: readonly string[];
@@ -23,49 +37,70 @@ export interface RunPlan {
   readonly outDir: string;
   readonly expectFile?: string;
   readonly seed?: number;
-  readonly profile: RunCliOptions['profile'];
+  readonly profile: Profile;
 }
 
-function checkDockerHost(value: string, flag: string): string {
-  if (/^unix:\/\/\/./.test(value)) return value;
-  if (/^tcp:\/\/[^/:]+:\d{1,5}\/?$/.test(value)) return value;
-  throw new UsageError(`${flag} must be unix:///path/to/docker.sock or tcp://host:port, got '${value}'`);
+/** The one-line usage error of a target option's bad value, from its parser's message. */
+function parseOption(name: TargetOptionName, value: string | number, source: string): unknown {
+  try {
+    return TARGET_OPTION_KINDS[name].parse(String(value), source);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 /**
- * Checks every flag against the catalogue, the targets and the file system, and turns them into a
- * plan. Every problem is a UsageError with one line that names the bad value.
+ * The target's options from its flags, each checked against its definition: a flag the target
+ * does not take, a required one missing or a malformed value is one usage line.
  */
-export function planRun(options: RunCliOptions, env: NodeJS.ProcessEnv = process.env): RunPlan {
+function planTargetOptions(
+  options: RunCliOptions,
+  definition: TargetDefinition,
+  targets: TargetRegistry,
+  env: NodeJS.ProcessEnv,
+): TargetOptions {
+  const given: Partial<Record<TargetOptionName, unknown>> = {};
+  for (const name of TARGET_OPTION_NAMES) {
+    const value = options[name];
+    if (value === undefined) continue;
+    const { flag } = TARGET_OPTION_KINDS[name];
+    if (definition.options[name] === undefined) {
+      throw new UsageError(`${flag} is only used with --target ${targetsTaking(name, targets).join(' or ')}`);
+    }
+    given[name] = parseOption(name, value, flag);
+  }
+  let resolved: TargetOptions;
+  try {
+    resolved = resolveTargetOptions(definition, given as TargetOptions, env);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  for (const name of TARGET_OPTION_NAMES) {
+    const required = definition.options[name]?.required;
+    if (required !== undefined && resolved[name] === undefined) {
+      throw new UsageError(`--target ${definition.name} needs ${required}`);
+    }
+  }
+  return resolved;
+}
+
+/**
+ * Checks every flag against the catalogue, the target registry and the file system, and turns
+ * them into a plan. Every problem is a UsageError with one line that names the bad value.
+ */
+export function planRun(
+  options: RunCliOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  targets: TargetRegistry = TARGETS,
+): RunPlan {
+  let definition: TargetDefinition;
+  try {
+    definition = findTargetDefinition(options.target, targets);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const { target } = options;
-  const commandTarget = target === 'proxy-command' || target === 'driver-command';
-  if (options.command !== undefined && !commandTarget) {
-    throw new UsageError(`--command is only used with --target proxy-command or driver-command`);
-  }
-  if (options.dockerHost !== undefined && target !== 'docker') {
-    throw new UsageError(`--docker-host is only used with --target docker`);
-  }
-  const targetOptions: { -readonly [K in keyof TargetOptions]: TargetOptions[K] } = {
-    readyTimeoutMs: options.readyTimeoutMs,
-  };
-  if (target === 'docker') {
-    const host = options.dockerHost ?? env.DOCKER_HOST?.trim();
-    if (!host) {
-      throw new UsageError('--target docker needs --docker-host unix:///path.sock (or DOCKER_HOST)');
-    }
-    targetOptions.dockerHost = checkDockerHost(host, options.dockerHost ? '--docker-host' : 'DOCKER_HOST');
-  }
-  if (commandTarget) {
-    const command = options.command?.trim();
-    if (!command) {
-      const example =
-        target === 'proxy-command'
-          ? `'your-proxy --listen {listen} --guest native={guest.native} --guest amd64={guest.amd64}'`
-          : `'npx berth driver registry'`;
-      throw new UsageError(`--target ${target} needs --command, e.g. --command ${example}`);
-    }
-    targetOptions.command = command;
-  }
+  const targetOptions = planTargetOptions(options, definition, targets, env);
 
   const areas: Area[] = [];
   for (const name of options.area ?? []) {
@@ -79,7 +114,8 @@ export function planRun(options: RunCliOptions, env: NodeJS.ProcessEnv = process
   const clauseAreas: Area[] = [];
   for (const raw of options.clause ?? []) {
     const id = raw.toUpperCase();
-    if (!isClauseId(id)) throw new UsageError(`'${raw}' is not a clause id (expected PREFIX-N, e.g. HND-7)`);
+    if (!isWellFormedClauseId(id))
+      throw new UsageError(`'${raw}' is not a clause id (expected PREFIX-N, e.g. HND-7)`);
     const clause = findClause(id);
     if (clause === undefined) throw new UsageError(`clause ${id} is not in the catalogue (see berth list)`);
     if (clause.pending !== undefined) throw new UsageError(`clause ${id} has no test yet: ${clause.pending}`);
@@ -136,22 +172,19 @@ export function planRun(options: RunCliOptions, env: NodeJS.ProcessEnv = process
   };
 }
 
-/** The environment the test workers read (they inherit it when vitest forks them). */
-export function runEnvironment(plan: RunPlan): Record<string, string | undefined> {
+/** The run as the test workers and reporters read it (they inherit it when vitest forks them). */
+export function runEnvironmentOf(plan: RunPlan): RunEnvironment {
   return {
-    BERTH_TARGET: plan.target,
-    BERTH_DOCKER_HOST: plan.targetOptions.dockerHost,
-    BERTH_COMMAND: plan.targetOptions.command,
-    BERTH_COMMAND_READY_MS: String(plan.targetOptions.readyTimeoutMs),
-    BERTH_PROFILE: plan.profile,
-    BERTH_AREAS: plan.areas.join(','),
-    BERTH_CLAUSES: plan.clauses.join(','),
-    BERTH_EXPECT: plan.expectFile,
-    BERTH_RESULTS: plan.outDir,
-    BERTH_SEED: plan.seed === undefined ? undefined : String(plan.seed),
+    target: plan.target,
+    targetOptions: plan.targetOptions,
+    profile: plan.profile,
+    areas: plan.areas,
+    clauses: plan.clauses,
+    ...(plan.expectFile === undefined ? {} : { expectFile: plan.expectFile }),
+    resultsDir: plan.outDir,
+    ...(plan.seed === undefined ? {} : { seed: plan.seed }),
     // The developers' real-daemon tier is not part of any target: the docker target names its daemon.
-    BERTH_REAL_DAEMON_TIER: 'off',
-    BERTH_REAL_DAEMON_PROBE: undefined,
+    realDaemonTier: 'off',
   };
 }
 
@@ -160,20 +193,17 @@ function escapeRegExp(text: string): string {
 }
 
 /** `berth run`: probe the target, run the selected clauses, write results.json and every report. */
-export async function runSuite(options: RunCliOptions): Promise<number> {
-  const plan = planRun(options);
-  for (const [key, value] of Object.entries(runEnvironment(plan))) {
-    if (value === undefined || value === '') delete process.env[key];
-    else process.env[key] = value;
-  }
-  // A probe left in the environment by an enclosing run must not stand in for this target's.
-  delete process.env.BERTH_TARGET_PROBE;
+export async function runSuite(options: RunCliOptions, targets: TargetRegistry = TARGETS): Promise<number> {
+  const plan = planRun(options, process.env, targets);
+  const run = runEnvironmentOf(plan);
+  // Replaces every run variable, so a probe left by an enclosing run cannot stand in for this one.
+  applyRunEnvironment(run);
 
   const out = process.stdout;
   const live = options.progress && out.isTTY && !process.env.CI;
   let probe;
   try {
-    probe = await probeTarget(plan.target, plan.targetOptions);
+    probe = await probeTarget(plan.target, plan.targetOptions, targets);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     console.error(`berth: cannot run against --target ${plan.target}: ${(error as Error).message}`);
@@ -181,7 +211,7 @@ export async function runSuite(options: RunCliOptions): Promise<number> {
       console.error(`berth: (${code})`);
     return 1;
   }
-  process.env.BERTH_TARGET_PROBE = JSON.stringify(probe);
+  applyRunEnvironment({ ...run, targetProbe: probe });
   out.write(`berth run: target ${plan.target}: ${probe.description}\n`);
   out.write(
     `profile ${plan.profile}${plan.areas.length > 0 ? `, areas ${plan.areas.join(', ')}` : ''}${plan.clauses.length > 0 ? `, clauses ${plan.clauses.join(', ')}` : ''}${plan.expectFile ? `, expectations ${relative(process.cwd(), plan.expectFile)}` : ''}\n`,

@@ -3,6 +3,7 @@ import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import { clauseOfTitle, isClauseSelected } from './model/task-meta.js';
+import { closingLine, emptyTally, type Tally } from './model/tally.js';
 
 export interface ProgressOptions {
   /** Redraw one live status line (a terminal, not CI); otherwise plain lines only. */
@@ -11,12 +12,6 @@ export interface ProgressOptions {
   readonly stream: NodeJS.WriteStream;
   /** Clauses selected with --clause: tests of other clauses are filtered out, not "skipped". */
   readonly clauses: readonly string[];
-}
-
-interface Tally {
-  passed: number;
-  failed: number;
-  skipped: number;
 }
 
 function firstLine(text: string): string {
@@ -37,7 +32,7 @@ export class ProgressReporter implements Reporter {
   private root = process.cwd();
   private files = 0;
   private filesDone = 0;
-  private readonly total: Tally = { passed: 0, failed: 0, skipped: 0 };
+  private readonly total: Tally = emptyTally();
   private readonly perModule = new Map<string, Tally>();
   private readonly colors: ReturnType<typeof pc.createColors>;
   private readonly live: ReturnType<typeof createLogUpdate> | undefined;
@@ -59,7 +54,7 @@ export class ProgressReporter implements Reporter {
 
   onTestCaseResult(test: TestCase): void {
     if (!isClauseSelected(this.options.clauses, clauseOfTitle(test.name))) return;
-    const tally = this.perModule.get(test.module.moduleId) ?? { passed: 0, failed: 0, skipped: 0 };
+    const tally = this.perModule.get(test.module.moduleId) ?? emptyTally();
     this.perModule.set(test.module.moduleId, tally);
     const state = test.result().state;
     if (state === 'passed') {
@@ -81,7 +76,7 @@ export class ProgressReporter implements Reporter {
 
   onTestModuleEnd(module: TestModule): void {
     this.filesDone += 1;
-    const tally = this.perModule.get(module.moduleId) ?? { passed: 0, failed: 0, skipped: 0 };
+    const tally = this.perModule.get(module.moduleId) ?? emptyTally();
     const moduleFailed = module.state() === 'failed' && tally.failed === 0;
     if (moduleFailed) {
       const error = module.errors()[0];
@@ -95,7 +90,7 @@ export class ProgressReporter implements Reporter {
       const mark = tally.failed > 0 || moduleFailed ? 'x' : 'ok';
       const duration = module.diagnostic().duration;
       this.print(
-        `${mark.padEnd(2)} ${relative(this.root, module.moduleId)}  ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped (${seconds(duration)})`,
+        `${mark.padEnd(2)} ${relative(this.root, module.moduleId)}  ${closingLine(tally)} (${seconds(duration)})`,
       );
     }
     this.redraw();

@@ -5,7 +5,7 @@ import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import { readFileSync } from 'node:fs';
 import { componentOf } from '../suite/clauses/catalogue.js';
 import { catalogue, findClause } from '../suite/clauses/index.js';
-import { redact } from './model/redact.js';
+import { readRunEnvironment, type RunEnvironment } from './model/run-environment.js';
 import { isFailing, worstOutcome, OUTCOMES, type Outcome } from './model/outcome.js';
 import {
   RESULTS_SCHEMA,
@@ -72,35 +72,23 @@ function berthVersion(): string {
   }
 }
 
-function list(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-}
-
 /** The run's selection, as `berth run` passed it through the environment. */
-export function selectionFromEnv(env: NodeJS.ProcessEnv = process.env): Selection {
-  const profile = env.BERTH_PROFILE === 'quick' || env.BERTH_PROFILE === 'full' ? env.BERTH_PROFILE : 'core';
-  return { profile, areas: list(env.BERTH_AREAS), clauses: list(env.BERTH_CLAUSES) };
+export function selectionOf(run: RunEnvironment): Selection {
+  return { profile: run.profile, areas: [...run.areas], clauses: [...run.clauses] };
 }
 
-/** The target's identity, options and probe, as the global setup recorded them. */
-export function targetInfoFromEnv(env: NodeJS.ProcessEnv = process.env): TargetInfo {
-  const name = env.BERTH_TARGET?.trim() || 'reference';
-  let probe: { description?: string; facts?: Record<string, unknown> } = {};
-  try {
-    probe = JSON.parse(env.BERTH_TARGET_PROBE ?? '{}') as typeof probe;
-  } catch {
-    probe = {};
-  }
-  const options: Record<string, string> = {};
-  const dockerHost =
-    env.BERTH_DOCKER_HOST?.trim() || (name === 'docker' ? env.DOCKER_HOST?.trim() : undefined);
-  if (dockerHost && name === 'docker') options.dockerHost = dockerHost;
-  if (env.BERTH_COMMAND?.trim() && name.endsWith('-command'))
-    options.command = redact(env.BERTH_COMMAND.trim());
-  return { name, description: probe.description ?? name, options, probe: probe.facts ?? {} };
+/**
+ * The target's identity, options and probe, as the run's probe recorded them: the options are
+ * those its definition shows, redacted as it says (suite/targets/index.ts, probeTarget).
+ */
+export function targetInfoOf(run: RunEnvironment): TargetInfo {
+  const probe = run.targetProbe ?? {};
+  return {
+    name: run.target,
+    description: probe.description ?? run.target,
+    options: { ...probe.options },
+    probe: { ...probe.facts },
+  };
 }
 
 /** Why a catalogue clause has no test result in this run. */
@@ -117,13 +105,14 @@ function notRunReason(
   return 'no test of this clause ran';
 }
 
-/** Writes `results.json` for a conformance run into the folder named by BERTH_RESULTS. */
+/** Writes `results.json` for a conformance run into the run's results folder (BERTH_RESULTS). */
 export default class ResultsReporter implements Reporter {
   private readonly startedAt = new Date();
 
   onTestRunEnd(modules: readonly TestModule[], unhandledErrors: readonly SerializedError[]): void {
-    const outDir = process.env.BERTH_RESULTS ?? 'reports/out';
-    const selection = selectionFromEnv();
+    const run = readRunEnvironment();
+    const outDir = run.resultsDir ?? 'reports/out';
+    const selection = selectionOf(run);
     const byClause = new Map<string, TestResult[]>();
     const orphans: TestResult[] = [];
 
@@ -200,10 +189,10 @@ export default class ResultsReporter implements Reporter {
     const results: ResultsFile = {
       schema: RESULTS_SCHEMA,
       tool: { name: 'berth', version: berthVersion() },
-      target: targetInfoFromEnv(),
+      target: targetInfoOf(run),
       selection,
-      ...(process.env.BERTH_EXPECT ? { expectationsFile: process.env.BERTH_EXPECT } : {}),
-      seed: Number(process.env.BERTH_SEED),
+      ...(run.expectFile === undefined ? {} : { expectationsFile: run.expectFile }),
+      seed: run.seed ?? Number.NaN,
       startedAt: this.startedAt.toISOString(),
       durationMs: Date.now() - this.startedAt.getTime(),
       outcome,

@@ -1,22 +1,15 @@
 import type { TestModule } from 'vitest/node';
+import { closeTally, emptyTally, type ClosedTally } from './model/tally.js';
 
-export interface RunCounts {
-  passed: number;
-  failed: number;
-  skipped: number;
-  /** Passing tests that stand for a known failure recorded in a target's expectations ledger. */
-  knownFailures: number;
-  /** True when no test passed or failed: a run that checked nothing, itself counted as a failure. */
-  checkedNothing: boolean;
-}
+export { closingLine } from './model/tally.js';
 
 /**
  * Counts test cases by state. Modules that failed without a failing test (a file that could not
  * be collected, a failing hook) and unhandled errors count as failures, so a broken run can never
- * close on "0 failed".
+ * close on "0 failed"; unit (non-clause) tests count like clause tests.
  */
-export function countRun(modules: readonly TestModule[], unhandledErrors: readonly unknown[]): RunCounts {
-  const counts: RunCounts = { passed: 0, failed: 0, skipped: 0, knownFailures: 0, checkedNothing: false };
+export function countRun(modules: readonly TestModule[], unhandledErrors: readonly unknown[]): ClosedTally {
+  const counts = emptyTally();
   for (const module of modules) {
     let failedHere = 0;
     for (const test of module.children.allTests()) {
@@ -30,13 +23,5 @@ export function countRun(modules: readonly TestModule[], unhandledErrors: readon
     counts.failed += failedHere;
   }
   counts.failed += unhandledErrors.length;
-  if (counts.passed === 0 && counts.failed === 0) {
-    counts.checkedNothing = true;
-    counts.failed = 1;
-  }
-  return counts;
-}
-
-export function closingLine(counts: RunCounts): string {
-  return `${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`;
+  return closeTally(counts);
 }

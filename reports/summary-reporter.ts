@@ -1,6 +1,7 @@
 import type { SerializedError } from 'vitest';
 import type { TestModule } from 'vitest/node';
 import { DefaultReporter, type TestRunEndReason } from 'vitest/node';
+import { readRunEnvironment } from './model/run-environment.js';
 import { closingLine, countRun } from './run-counts.js';
 
 /**
@@ -17,9 +18,8 @@ export default class SummaryReporter extends DefaultReporter {
     const counts = countRun(modules, unhandledErrors);
     const log = (line: string): void => this.ctx.logger.log(line);
     log('');
-    log(
-      `seed: ${process.env.BERTH_SEED ?? 'unset'} (replay with BERTH_SEED=${process.env.BERTH_SEED ?? '<n>'})`,
-    );
+    const { seed } = readRunEnvironment();
+    log(`seed: ${seed ?? 'unset'} (replay with BERTH_SEED=${seed ?? '<n>'})`);
     if (counts.knownFailures > 0) {
       log(`known failures (expectations ledger): ${counts.knownFailures}, counted as passed`);
     }

@@ -1,4 +1,4 @@
-import type { ClauseId, Component, Level } from '../../suite/clauses/catalogue.js';
+import type { Level } from '../../suite/clauses/catalogue.js';
 import type { Outcome } from './outcome.js';
 
 /**
@@ -39,8 +39,9 @@ export interface TestResult {
 }
 
 export interface ClauseResult {
-  readonly id: ClauseId;
-  readonly component: Component;
+  /** `PREFIX-N`: a clause of the catalogue of the berth that wrote the file (a newer one may have more). */
+  readonly id: string;
+  readonly component: string;
   readonly level: Level;
   readonly text: string;
   readonly source: { readonly document: string; readonly section: string };

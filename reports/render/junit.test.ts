@@ -148,5 +148,6 @@ describe('renderJunit', () => {
       ),
       { numRuns: 100 },
     );
-  });
+    // A hundred renders and XML parses: CPU work that takes seconds on a loaded 2-core machine.
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { COMPONENTS, type ClausePrefix, type Component } from './catalogue.js';
+import { FAMILIES, type ClausePrefix, type Component } from './catalogue.js';
 
 /** A numbered folder of conformance specs and the clause prefix it checks. */
 export interface Area {
@@ -8,22 +8,12 @@ export interface Area {
   readonly component: Component;
 }
 
-function area(folder: string, prefix: ClausePrefix): Area {
-  return { folder, prefix, component: COMPONENTS[prefix] };
-}
-
-/** The suite's areas in run order (ARCHITECTURE.md, "Layout"). */
-export const AREAS: readonly Area[] = [
-  area('05-vsock', 'VSK'),
-  area('10-registry', 'REG'),
-  area('20-proxy', 'HND'),
-  area('30-bridge', 'UPG'),
-  area('40-dispatch', 'CMP'),
-  area('50-snapshot', 'SNP'),
-  area('60-engine', 'DKR'),
-  area('70-faults', 'FLT'),
-  area('80-hostile-input', 'BAD'),
-];
+/** The suite's areas in run order, one per family of the catalogue. */
+export const AREAS: readonly Area[] = FAMILIES.map((family) => ({
+  folder: family.area,
+  prefix: family.prefix,
+  component: family.component,
+}));
 
 /**
  * The area a user named: its folder (`20-proxy`), its number (`20`), its component (`proxy`) or

@@ -8,7 +8,7 @@ const SPEC = 'docs/spec/bad.md';
  * safe property (a 4xx Docker error, nothing smuggled to a guest, the proxy still serving), not
  * for the reference's exact words, so any careful proxy can meet it.
  */
-export const badClauses: readonly Clause[] = [
+export const badClauses = [
   {
     id: 'BAD-1',
     level: 'MUST',
@@ -93,4 +93,4 @@ export const badClauses: readonly Clause[] = [
     source: { document: SPEC, section: 'BAD-14' },
     text: 'A create for a platform no configured role runs is answered 501 with a Docker error and reaches no guest.',
   },
-];
+] as const satisfies readonly Clause[];

@@ -2,8 +2,13 @@ import type { Clause, Level } from './catalogue.js';
 
 const SPEC = 'docs/spec/cmp.md';
 
-const cmp = (n: number, level: Level, text: string, extra: { pending?: string } = {}): Clause => ({
-  id: `CMP-${n}`,
+const cmp = <const N extends number>(
+  n: N,
+  level: Level,
+  text: string,
+  extra: { pending?: string } = {},
+): Clause & { readonly id: `CMP-${N}` } => ({
+  id: `CMP-${n}` as const,
   level,
   source: { document: SPEC, section: `CMP-${n}` },
   text,
@@ -11,7 +16,7 @@ const cmp = (n: number, level: Level, text: string, extra: { pending?: string } 
 });
 
 /** CMP: the composite runtime dispatcher over a primary runtime and optional delegates. */
-export const cmpClauses: readonly Clause[] = [
+export const cmpClauses = [
   cmp(
     1,
     'MUST',
@@ -139,4 +144,4 @@ export const cmpClauses: readonly Clause[] = [
     'MUST',
     'Pause, unpause, inspect, archive get and put, and commit reach the container’s owner instead of answering Unsupported or empty (upstream leaves them at the trait default).',
   ),
-];
+] as const satisfies readonly Clause[];

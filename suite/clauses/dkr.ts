@@ -18,7 +18,7 @@ const section = (n: number): { document: string; section: string } => ({
  * comment above such a clause names the difference. Nothing here relies on the daemon's own API
  * version beyond what it announces in `Api-Version`.
  */
-export const dkrClauses: readonly Clause[] = [
+export const dkrClauses = [
   {
     // dockerd 20.10: the minimum is 1.12, not 1.24, and "too old" comes as text/plain.
     id: 'DKR-1',
@@ -225,4 +225,4 @@ export const dkrClauses: readonly Clause[] = [
     source: section(30),
     text: 'A container is found by its full ID, by its name with or without the leading "/" (in /commit too) and by any unique ID prefix, an ambiguous prefix is refused with an error naming multiple IDs, and an unknown or upper-case prefix gets 404.',
   },
-];
+] as const satisfies readonly Clause[];

@@ -15,7 +15,7 @@ const SPEC = 'docs/spec/flt.md';
  * "Docker error" is a status ≥ 500 with `Content-Type: application/json` and a `{"message"}`
  * body (DKR-3). "Promptly" means within 2 s of the fault (upgrades: of the handshake deadline).
  */
-export const fltClauses: readonly Clause[] = [
+export const fltClauses = [
   {
     id: 'FLT-1',
     level: 'MUST',
@@ -76,4 +76,4 @@ export const fltClauses: readonly Clause[] = [
     source: { document: SPEC, section: 'FLT-10' },
     text: 'When a guest closes a kept-alive connection without answering the request just sent on it (the race an idle timeout leaves open), a bodyless GET or HEAD is sent again on a new connection and the client gets the guest’s answer, not a 502 (as Go’s and hyper’s clients retry requests that can be replayed).',
   },
-];
+] as const satisfies readonly Clause[];

@@ -8,7 +8,7 @@ const SPEC = 'docs/spec/hnd.md';
  * wrong the clause states what a correct proxy does; docs/spec/hnd.md says what upstream does
  * instead and why.
  */
-export const hndClauses: readonly Clause[] = [
+export const hndClauses = [
   {
     id: 'HND-1',
     level: 'MUST',
@@ -123,4 +123,4 @@ export const hndClauses: readonly Clause[] = [
     source: { document: SPEC, section: 'HND-19' },
     text: 'A guest that does not answer an upgrade in time gets the client a 504 Docker error, and the proxy keeps serving other requests.',
   },
-];
+] as const satisfies readonly Clause[];

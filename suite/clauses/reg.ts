@@ -9,7 +9,7 @@ const SPEC = 'docs/spec/reg.md';
  * callers update the registry after the guest has already answered). REG-4, REG-7, REG-8, REG-12
  * and REG-13 pin fixes of upstream behaviour; REG-15..REG-17 cover what upstream's list lacks.
  */
-export const regClauses: readonly Clause[] = [
+export const regClauses = [
   {
     id: 'REG-1',
     level: 'MUST',
@@ -112,4 +112,4 @@ export const regClauses: readonly Clause[] = [
     source: { document: SPEC, section: 'REG-17' },
     text: 'After any sequence of record, alias, rename and forget operations, every lookup and forget answers as the plain model of these clauses does.',
   },
-];
+] as const satisfies readonly Clause[];

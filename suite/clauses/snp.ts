@@ -3,7 +3,7 @@ import type { Clause } from './catalogue.js';
 const SPEC = 'docs/spec/snp.md';
 
 /** SNP: the snapshot backend (VMs as labelled containers, snapshots as committed images) and its cache. */
-export const snpClauses: readonly Clause[] = [
+export const snpClauses = [
   {
     id: 'SNP-1',
     level: 'MUST',
@@ -154,4 +154,4 @@ export const snpClauses: readonly Clause[] = [
     source: { document: SPEC, section: 'SNP-25' },
     text: 'An action that outlives its timeout rejects with a typed timeout error and its container is removed.',
   },
-];
+] as const satisfies readonly Clause[];

@@ -8,7 +8,7 @@ const SPEC = 'docs/spec/upg.md';
  * (arcbox-docker 0.4.9) is wrong the clause states what the reference does; docs/spec/upg.md says
  * what upstream does instead and why.
  */
-export const upgClauses: readonly Clause[] = [
+export const upgClauses = [
   {
     id: 'UPG-1',
     level: 'MUST',
@@ -141,4 +141,4 @@ export const upgClauses: readonly Clause[] = [
     source: { document: SPEC, section: 'UPG-22' },
     text: 'A non-101 body that the guest cuts short of its announced length ends the client’s connection early, so a truncated body never passes for a complete one.',
   },
-];
+] as const satisfies readonly Clause[];

@@ -4,7 +4,7 @@ import type { Clause } from './catalogue.js';
 const SPEC = 'docs/spec/vsk.md';
 
 /** VSK: what a guest connector (vsock in production) guarantees to the proxy and bridge above it. */
-export const vskClauses: readonly Clause[] = [
+export const vskClauses = [
   {
     id: 'VSK-1',
     level: 'MUST',
@@ -71,4 +71,4 @@ export const vskClauses: readonly Clause[] = [
     source: { document: SPEC, section: 'VSK-11' },
     text: 'When the client destroys its stream, the guest’s side of that connection ends too, so no guest connection is orphaned.',
   },
-];
+] as const satisfies readonly Clause[];

@@ -1,11 +1,1 @@
-import type { ClauseId } from '../clauses/catalogue.js';
-
-/**
- * One known failure of a target: the test (every test of `clause`, or the ones whose title
- * contains `title`) is expected to fail for `reason`. A listed test that passes fails the run.
- */
-export interface Expectation {
-  readonly clause: ClauseId;
-  readonly title?: string;
-  readonly reason: string;
-}
+export type { Expectation } from '../../reports/model/expectation.js';

@@ -2,14 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isClauseId } from '../clauses/catalogue.js';
 import { InvalidExpectationsError } from '../support/suite-errors.js';
 import type { Expectation } from './expectation.js';
-import { referenceExpectations } from './reference.js';
 
 export type { Expectation } from './expectation.js';
-
-/** Each target's own ledger, kept in the repository. */
-export const builtInExpectations: Readonly<Record<string, readonly Expectation[]>> = {
-  reference: referenceExpectations,
-};
 
 /**
  * Parses a user's expectations file: JSON, an array of {clause, title?, reason}. Every problem is
@@ -49,23 +43,25 @@ export function parseExpectationsFile(text: string, path: string): Expectation[]
   });
 }
 
-/** The ledger in force for `target`: its built-in entries plus those of BERTH_EXPECT, if set. */
+/**
+ * The ledger in force: the target's own entries (its definition's `expectations`) plus those of
+ * the user's file (--expect, BERTH_EXPECT), if any.
+ */
 export function expectationsFor(
-  target: string,
-  env: NodeJS.ProcessEnv = process.env,
+  own: readonly Expectation[],
+  expectFile: string | undefined,
 ): readonly Expectation[] {
-  const own = builtInExpectations[target] ?? [];
-  const file = env.BERTH_EXPECT;
-  if (!file) return own;
+  if (expectFile === undefined) return own;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(expectFile, 'utf8');
   } catch (error) {
-    throw new InvalidExpectationsError(`cannot read BERTH_EXPECT file ${file}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new InvalidExpectationsError(
+      `cannot read BERTH_EXPECT file ${expectFile}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
-  return [...own, ...parseExpectationsFile(text, file)];
+  return [...own, ...parseExpectationsFile(text, expectFile)];
 }
 
 /** The ledger entry that covers a test, if any. */

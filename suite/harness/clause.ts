@@ -9,7 +9,8 @@ import {
   UnexpectedPassError,
 } from '../support/suite-errors.js';
 import type { BerthTaskMeta } from '../../reports/model/task-meta.js';
-import { currentTargetName, getTarget } from './current-target.js';
+import { currentTargetDefinition, getTarget } from './current-target.js';
+import { readRunEnvironment } from '../../reports/model/run-environment.js';
 import { beginTranscript, endTranscript, recordCalls } from '../support/transcript.js';
 
 export interface ClauseContext {
@@ -108,8 +109,10 @@ export function clause(
 ): void {
   const entry = getClause(id); // unknown ids fail at collection, naming the id
   const fullTitle = clauseTitle(id, title);
-  const targetName = currentTargetName();
-  const known = findExpectation(expectationsFor(targetName), id, fullTitle);
+  const definition = currentTargetDefinition();
+  const targetName = definition.name;
+  const ledger = expectationsFor(definition.expectations, readRunEnvironment().expectFile);
+  const known = findExpectation(ledger, id, fullTitle);
 
   test(fullTitle, options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }, async (context) => {
     const meta: BerthTaskMeta = { clause: id, level: entry.level, target: targetName };

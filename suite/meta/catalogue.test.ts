@@ -1,7 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { catalogue, CLAUSE_ID_PATTERN, getClause } from '../clauses/index.js';
+import {
+  AREAS,
+  catalogue,
+  CLAUSE_ID_PATTERN,
+  CLAUSE_PREFIXES,
+  COMPONENTS,
+  componentOf,
+  FAMILIES,
+  findArea,
+  getClause,
+  isClauseId,
+  isWellFormedClauseId,
+  type ClauseId,
+} from '../clauses/index.js';
 import { ROOT } from './project-files.js';
 
 describe('clause catalogue', () => {
@@ -28,6 +41,47 @@ describe('clause catalogue', () => {
       return found;
     });
     expect(problems).toEqual([]);
+  });
+
+  it('derives prefixes, components, areas and ids from the one family table', () => {
+    const column = (key: 'prefix' | 'component' | 'area') => FAMILIES.map((family) => family[key]);
+    for (const key of ['prefix', 'component', 'area'] as const) {
+      expect(new Set(column(key)).size, `${key}s are unique`).toBe(FAMILIES.length);
+    }
+    expect(CLAUSE_PREFIXES).toEqual(column('prefix'));
+    expect(AREAS.map((area) => [area.folder, area.prefix, area.component])).toEqual(
+      FAMILIES.map((family) => [family.area, family.prefix, family.component]),
+    );
+    expect(catalogue.map((clause) => clause.id)).toEqual(
+      FAMILIES.flatMap((family) => family.clauses.map((clause) => clause.id)),
+    );
+    const misfiled = FAMILIES.flatMap((family) =>
+      family.clauses
+        .filter((clause) => !clause.id.startsWith(`${family.prefix}-`))
+        .map((clause) => `${clause.id} is in the ${family.prefix} family`),
+    );
+    expect(misfiled).toEqual([]);
+    for (const family of FAMILIES) {
+      expect(existsSync(join(ROOT, 'suite', family.area)), `suite/${family.area}`).toBe(true);
+      expect(findArea(family.prefix.toLowerCase())?.folder).toBe(family.area);
+      expect(COMPONENTS[family.prefix]).toBe(family.component);
+      for (const clause of family.clauses) expect(componentOf(clause.id)).toBe(family.component);
+    }
+  });
+
+  it('tells a well-formed id from an id of the catalogue', () => {
+    expect(isWellFormedClauseId('HND-999')).toBe(true);
+    expect(isClauseId('HND-999')).toBe(false);
+    expect(isClauseId('HND-7')).toBe(true);
+    for (const malformed of ['hnd-7', 'HND-0', 'HND-07', 'XYZ-1', 'HND7', ' HND-7']) {
+      expect(isWellFormedClauseId(malformed), malformed).toBe(false);
+      expect(isClauseId(malformed), malformed).toBe(false);
+    }
+    // The type is the catalogue's ids, not a pattern: an id the catalogue lacks does not compile.
+    const known: ClauseId = 'HND-7';
+    // @ts-expect-error HND-99 is not in the catalogue
+    const unknown: ClauseId = 'HND-99';
+    expect([known, unknown].map((id) => isClauseId(id))).toEqual([true, false]);
   });
 
   it('refuses unknown and malformed ids with a typed error', () => {

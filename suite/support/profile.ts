@@ -1,3 +1,5 @@
+import { readRunEnvironment, type Profile } from '../../reports/model/run-environment.js';
+
 /**
  * Run profiles: how hard the suite tries. Every clause runs in every profile; the profile scales
  * the number of generated cases of the property and model-based tests.
@@ -5,19 +7,13 @@
  * - core: the default, what CI runs;
  * - full: five times the runs, for nightly jobs and before a release.
  */
-export const PROFILES = ['quick', 'core', 'full'] as const;
-export type Profile = (typeof PROFILES)[number];
+export { isProfile, PROFILES, type Profile } from '../../reports/model/run-environment.js';
 
 const SCALE: Readonly<Record<Profile, number>> = { quick: 0.1, core: 1, full: 5 };
 
-export function isProfile(value: string): value is Profile {
-  return (PROFILES as readonly string[]).includes(value);
-}
-
 /** The run's profile: BERTH_PROFILE, else `core`. */
 export function currentProfile(env: NodeJS.ProcessEnv = process.env): Profile {
-  const value = env.BERTH_PROFILE?.trim() ?? '';
-  return isProfile(value) ? value : 'core';
+  return readRunEnvironment(env).profile;
 }
 
 /** `numRuns` for a property test whose core profile runs `core` cases. */

@@ -1,3 +1,4 @@
+import { readRunEnvironment } from '../../reports/model/run-environment.js';
 import { TargetUnavailableError } from '../support/suite-errors.js';
 import type { EngineAddress, EngineFacet } from './engine-facet.js';
 import { formatDockerHost, openEngineSession } from './engine-session.js';
@@ -194,7 +195,7 @@ export function probedDaemonFacts(
   let facts: Record<string, unknown> | undefined;
   try {
     host = formatDockerHost(parseDockerHost(dockerHost));
-    facts = (JSON.parse(env.BERTH_TARGET_PROBE ?? '{}') as { facts?: Record<string, unknown> }).facts;
+    facts = readRunEnvironment(env).targetProbe?.facts;
   } catch {
     return undefined;
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readRunEnvironment } from '../../reports/model/run-environment.js';
 import { TargetUnavailableError } from '../support/suite-errors.js';
 import { DEFAULT_CALL_TIMEOUT_MS, DriverConnection } from './driver-connection.js';
 import { createDriverDispatchFacet } from './driver-dispatch-facet.js';
@@ -20,10 +21,9 @@ function requireCommand(options: TargetOptions): string {
   return command;
 }
 
-/** The deadline of each driver call: BERTH_DRIVER_TIMEOUT_MS, else 10 s. */
+/** The deadline of each driver call: BERTH_DRIVER_TIMEOUT_MS (the run environment), else 10 s. */
 export function driverCallTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(env.BERTH_DRIVER_TIMEOUT_MS);
-  return Number.isInteger(value) && value > 0 ? value : DEFAULT_CALL_TIMEOUT_MS;
+  return readRunEnvironment(env).driverTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
 }
 
 /** What the target says about itself before the probe (the command line stays out: it may hold secrets). */
@@ -43,7 +43,7 @@ export function probedComponents(
 ): readonly Component[] | undefined {
   let facts: Record<string, unknown> | undefined;
   try {
-    facts = (JSON.parse(env.BERTH_TARGET_PROBE ?? '{}') as { facts?: Record<string, unknown> }).facts;
+    facts = readRunEnvironment(env).targetProbe?.facts;
   } catch {
     return undefined;
   }

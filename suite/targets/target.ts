@@ -30,18 +30,7 @@ export interface Target extends AsyncDisposable {
 
 export type FacetName = 'transport' | 'registry' | 'proxy' | 'dispatch' | 'snapshot' | 'engine';
 
-/**
- * How a target is configured from the command line (`berth run`) or the environment:
- * BERTH_DOCKER_HOST (else DOCKER_HOST), BERTH_COMMAND, BERTH_COMMAND_READY_MS.
- */
-export interface TargetOptions {
-  /** `docker`: the daemon, `unix:///path` or `tcp://host:port`. */
-  readonly dockerHost?: string;
-  /** `proxy-command` and `driver-command`: the command line (a template for proxy-command). */
-  readonly command?: string;
-  /** How long a launched command may take to become ready (socket listening, driver hello). */
-  readonly readyTimeoutMs?: number;
-}
+export type { TargetOptions } from '../../reports/model/target-options.js';
 
 /** What a target found when it was probed before the run (written into results.json). */
 export interface TargetProbe {
