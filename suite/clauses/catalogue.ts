@@ -18,7 +18,7 @@ export type Level = 'MUST' | 'SHOULD' | 'MAY';
 export const LEVELS = ['MUST', 'SHOULD', 'MAY'] as const satisfies readonly Level[];
 
 export interface ClauseSource {
-  /** Document path relative to the project root (`../shared/design/...` for shared design). */
+  /** Document path relative to the project root (`docs/spec/<family>.md`). */
   readonly document: string;
   readonly section: string;
 }

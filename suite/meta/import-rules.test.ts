@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkImport, LAYOUT, ruleFor } from './import-rules.js';
-import { importsOf, projectTsFiles } from './project-files.js';
+import { importsOf, projectTsFiles, ROOT } from './project-files.js';
 
 describe('import rules (README, Layout)', () => {
   it('holds for every file of the project', () => {
@@ -12,6 +14,26 @@ describe('import rules (README, Layout)', () => {
       .filter((violation) => violation !== undefined)
       .map(({ rule, edge }) => `${edge.from}:${edge.line} imports '${edge.specifier}': ${rule}`);
     expect(violations).toEqual([]);
+  });
+
+  it("is the README's Layout table: one row per folder, with what it may import", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Layout'));
+    const rows = new Map(
+      section
+        .split('\n')
+        .filter((line) => line.startsWith('| `'))
+        .map((line) => [/^\| `([^`]+)`/.exec(line)![1]!, line] as const),
+    );
+    const wrong = LAYOUT.flatMap((rule) => {
+      const row = rows.get(rule.folder);
+      if (row === undefined) return [`${rule.folder}: no row`];
+      const missing = rule.mayImport.filter(
+        (allowed) => allowed !== '*' && !row.includes(allowed.split(' ')[0]!),
+      );
+      return missing.map((allowed) => `${rule.folder}: may import ${allowed}, the row does not say so`);
+    });
+    expect(wrong).toEqual([]);
   });
 
   it('has a rule for every source folder', () => {

@@ -57,7 +57,7 @@ export const LAYOUT: readonly FolderRule[] = [
   {
     folder: 'protocol/',
     holds:
-      'wire formats and ports shared by the reference and its drivers: HTTP/1.1 heads and bodies, stdcopy, Docker errors, the driver protocol, Connector, Runtime; no I/O at import',
+      'wire formats and ports: HTTP/1.1 heads, stdcopy, Docker errors, the fault taxonomy, the listen address, the driver protocol and its peer (driver/: the suite takes its types only), Connector, Runtime; no I/O at import',
     mayImport: [],
     packages: false,
   },
@@ -86,7 +86,8 @@ export const LAYOUT: readonly FolderRule[] = [
   },
   {
     folder: 'reports/model/',
-    holds: 'the run model: outcomes, the task meta the harness records, the results.json schema, redaction',
+    holds:
+      'the run model: outcomes and their tally (the closing line), the task meta the harness records, the results.json schema, the typed run environment (BERTH_*), target options, expectations, redaction',
     mayImport: ['suite/clauses/', 'protocol/'],
   },
   {
@@ -107,7 +108,8 @@ export const LAYOUT: readonly FolderRule[] = [
   },
   {
     folder: 'suite/targets/',
-    holds: 'how the suite reaches a system: one target each, the only place that builds concrete stacks',
+    holds:
+      'how the suite reaches a system: the TARGETS registry (one definition file per target), each target, the suite’s own driver client; the only place that builds concrete stacks',
     mayImport: [
       'suite/clauses/',
       'suite/support/',
