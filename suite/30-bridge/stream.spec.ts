@@ -232,47 +232,58 @@ describe('UPG: upgraded streams', () => {
     expect(client.finished).toBe(true);
   });
 
-  clause('UPG-21', 'stops reading the guest while the client does not read', async (context) => {
-    const { expect } = context;
-    const total = 32 * 1024 * 1024;
-    let accepted = 0;
-    let pumping: Promise<void> | undefined;
-    const rig = await startRig(context, ({ socket }) => {
-      socket.write(UPGRADED);
-      const chunk = patternBytes(64 * 1024, 47);
-      pumping = (async () => {
-        while (accepted < total && !socket.destroyed) {
-          await new Promise<void>((resolve) => {
-            if (socket.write(chunk)) resolve();
-            else socket.once('drain', () => resolve());
-          });
-          accepted += chunk.length;
-        }
-        socket.end();
-      })();
-    });
-    const client = await rig.client();
-    client.send(ATTACH_REQUEST);
-    await client.untilHead();
-    client.socket.pause();
-    // Wait until the guest's writes stall: no progress between two looks 200 ms apart. The pause
-    // between looks is the measurement (a stall is the absence of progress), not a wait for an
-    // event; a slow machine can only end it early, with fewer bytes accepted.
-    let last = -1;
-    await eventually(
-      () => {
-        const stalled = accepted === last;
-        last = accepted;
-        return stalled;
-      },
-      { description: "the guest's writes to stall", intervalMs: 200, timeoutMs: 30_000, failAs: 'violation' },
-    );
-    expect(accepted, 'bytes the guest could write while the client read nothing').toBeLessThan(
-      8 * 1024 * 1024,
-    );
-    client.socket.resume();
-    await client.untilEnded(20_000);
-    await pumping;
-    expect(client.afterHead().length, 'bytes the client got in the end').toBe(accepted);
-  });
+  clause(
+    'UPG-21',
+    'stops reading the guest while the client does not read',
+    async (context) => {
+      const { expect } = context;
+      const total = 32 * 1024 * 1024;
+      let accepted = 0;
+      let pumping: Promise<void> | undefined;
+      const rig = await startRig(context, ({ socket }) => {
+        socket.write(UPGRADED);
+        const chunk = patternBytes(64 * 1024, 47);
+        pumping = (async () => {
+          while (accepted < total && !socket.destroyed) {
+            await new Promise<void>((resolve) => {
+              if (socket.write(chunk)) resolve();
+              else socket.once('drain', () => resolve());
+            });
+            accepted += chunk.length;
+          }
+          socket.end();
+        })();
+      });
+      const client = await rig.client();
+      client.send(ATTACH_REQUEST);
+      await client.untilHead();
+      client.socket.pause();
+      // Wait until the guest's writes stall: no progress between two looks 200 ms apart. The pause
+      // between looks is the measurement (a stall is the absence of progress), not a wait for an
+      // event; a slow machine can only end it early, with fewer bytes accepted.
+      let last = -1;
+      await eventually(
+        () => {
+          const stalled = accepted === last;
+          last = accepted;
+          return stalled;
+        },
+        {
+          description: "the guest's writes to stall",
+          intervalMs: 200,
+          timeoutMs: 30_000,
+          failAs: 'violation',
+        },
+      );
+      expect(accepted, 'bytes the guest could write while the client read nothing').toBeLessThan(
+        8 * 1024 * 1024,
+      );
+      client.socket.resume();
+      await client.untilEnded(20_000);
+      await pumping;
+      expect(client.afterHead().length, 'bytes the client got in the end').toBe(accepted);
+    },
+    // Its poll for the stall may take 30 s on a busy machine; the test needs room beyond that.
+    { timeoutMs: 60_000 },
+  );
 });
