@@ -12,6 +12,9 @@ const shared = {
   setupFiles: ['suite/harness/setup-seed.ts', 'suite/harness/setup-temp-cleanup.ts'],
   globalSetup: ['suite/harness/global-setup.ts'],
   pool: 'forks' as const,
+  // expect.poll's own default (1 s) is too short for a busy machine; a poll that succeeds returns
+  // at once, so a long deadline costs nothing when the code is right.
+  expect: { poll: { timeout: 10_000 } },
 };
 
 export default defineConfig({

@@ -258,10 +258,10 @@ describe('proxy: a client that gives up on a guest that never answers', () => {
     onTestFinished(() => void client.destroy());
     const clientClosed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     client.write(`POST /v1.41/containers/${id}/wait HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
-    await expect.poll(() => guestSockets.length, { timeout: 2000 }).toBe(1);
+    await expect.poll(() => guestSockets.length).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     client.end();
-    await expect.poll(() => guestSockets[0]?.closed, { timeout: 2000 }).toBe(true);
+    await expect.poll(() => guestSockets[0]?.closed).toBe(true);
     client.on('end', () => client.end());
     client.resume();
     await clientClosed;
