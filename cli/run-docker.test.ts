@@ -27,5 +27,5 @@ describe('berth run --target docker', () => {
       results.clauses.filter((c) => c.id.startsWith('SNP') && c.outcome === 'pass').length,
     ).toBeGreaterThan(10);
     expectReports(out, ['engine', 'snapshot']);
-  }, 300_000);
+  }, 600_000);
 });

@@ -36,7 +36,7 @@ describe('berth run', () => {
     const junit = await readFile(join(out, 'junit.xml'), 'utf8');
     expect(junit).toContain('classname="registry"');
     expect(junit).toContain('name="[REG-1] MUST');
-  }, 240_000);
+  }, 600_000);
 
   it('a listed failure that passes fails the run, and only the selected clause runs (--clause, --expect, --seed)', async ({
     onTestFinished,
@@ -66,7 +66,7 @@ describe('berth run', () => {
     const reg2 = results.clauses.find((clause) => clause.id === 'REG-2')!;
     expect(reg2).toMatchObject({ outcome: 'disabled', tests: [] });
     expect(reg2.reason).toMatch(/not selected/);
-  }, 120_000);
+  }, 300_000);
 
   it('a broken third-party proxy fails clauses with what was sent, what came back, and its stderr', async () => {
     const command =
@@ -92,7 +92,7 @@ describe('berth run', () => {
     expect(lines.join('\n')).toContain('HND-3 MUST fail');
     const html = await readFile(join(out, 'index.html'), 'utf8');
     expect(html).toContain('answeredBy');
-  }, 120_000);
+  }, 300_000);
 
   it("npx berth run --target driver-command --command 'npx berth driver registry': REG passes through the driver", async () => {
     const finished = await berthRun('driver', [
@@ -110,7 +110,7 @@ describe('berth run', () => {
       expect(clauseOutcomes(results, prefix), prefix).toEqual(['disabled']);
     }
     expectReports(out, ['registry']);
-  }, 120_000);
+  }, 300_000);
 
   it('the reference proxy, launched as a third-party proxy, passes HND, UPG and DKR clauses through --target proxy-command', async () => {
     const command =
@@ -131,7 +131,7 @@ describe('berth run', () => {
       ['HND-7', 'HND-8', 'UPG-1', 'UPG-19', 'DKR-6', 'DKR-18'].map((id) => [id, 'pass']),
     );
     expect(finished.results.target.probe).toMatchObject({ roles: ['native', 'amd64'] });
-  }, 120_000);
+  }, 300_000);
 
   it('on a terminal, redraws one live status line and still ends with the plain closing line', async ({
     skip,
@@ -145,7 +145,7 @@ describe('berth run', () => {
     const berth = join(import.meta.dirname, '..', 'bin', 'berth.js');
     const command = `stty rows 40 cols 120; node ${berth} run --clause REG-1 --out ${join(dir, 'out')}`;
     const { CI: _ci, ...env } = process.env;
-    const result = spawnSync('script', ['-qfec', command, log], { env, encoding: 'utf8', timeout: 120_000 });
+    const result = spawnSync('script', ['-qfec', command, log], { env, encoding: 'utf8', timeout: 300_000 });
     expect(result.status).toBe(0);
     const screen = await readFile(log, 'utf8');
     expect(screen).toMatch(/files 2\/2/); // area 10-registry has two spec files
@@ -156,5 +156,5 @@ describe('berth run', () => {
         .map((line) => line.replace(/\r$/, ''))
         .filter((line) => CLOSING_LINE.test(line)),
     ).toEqual(['1 passed, 0 failed, 0 skipped']);
-  }, 120_000);
+  }, 300_000);
 });
