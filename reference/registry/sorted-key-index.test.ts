@@ -55,7 +55,7 @@ describe('SortedKeyIndex', () => {
     expect(index.size).toBe(0);
     index.add('x');
     expect([...index]).toEqual(['x']);
-  });
+  }, 30_000); // a property test: about 1 s alone, several on a busy machine
 
   it('behaves as a sorted set under any sequence of adds and deletes', () => {
     fc.assert(
@@ -86,5 +86,5 @@ describe('SortedKeyIndex', () => {
         },
       ),
     );
-  });
+  }, 30_000); // a property test: about 1 s alone, several on a busy machine
 });
