@@ -16,8 +16,3 @@ export function worstOutcome(outcomes: Iterable<Outcome>): Outcome {
   for (const outcome of outcomes) if (outcomeRank(outcome) > outcomeRank(worst)) worst = outcome;
   return worst;
 }
-
-/** True when an outcome makes the run fail (known failures from a ledger are passed as `expected`). */
-export function isFailing(outcome: Outcome, expected = false): boolean {
-  return (outcome === 'fail' && !expected) || outcome === 'error';
-}
