@@ -34,7 +34,7 @@ async function writeResults(content: unknown): Promise<string> {
   return path;
 }
 
-describe('berth report', () => {
+describe('berth report', { timeout: 60_000 }, () => {
   it('renders every report beside the results file and prints the written paths, one per line', async () => {
     const path = await writeResults(buildSampleResults());
     const run = await berth(['report', path]);

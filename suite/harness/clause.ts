@@ -2,7 +2,12 @@ import { chai, test, type ExpectStatic, type TestContext } from 'vitest';
 import { getClause, type ClauseId } from '../clauses/index.js';
 import { expectationsFor, findExpectation } from '../expectations/index.js';
 import type { FacetName, Target } from '../targets/target.js';
-import { ClauseViolationError, NoAssertionsError, UnexpectedPassError } from '../support/suite-errors.js';
+import {
+  CLAUSE_VIOLATION,
+  ClauseViolationError,
+  NoAssertionsError,
+  UnexpectedPassError,
+} from '../support/suite-errors.js';
 import type { BerthTaskMeta } from '../../reports/model/task-meta.js';
 import { ASSERTION_FAILED, recordThrown, type RecordedVerdict } from '../../reports/model/verdict.js';
 import { currentTargetDefinition, getTarget } from './current-target.js';
@@ -41,9 +46,6 @@ function isSkipSignal(error: unknown): boolean {
   );
 }
 
-/** The code of a clause helper's violation (ClauseViolationError): the target broke the clause. */
-const VIOLATION_CODE = 'ERR_CLAUSE_VIOLATION';
-
 function codeOf(error: unknown): string | undefined {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : undefined;
@@ -55,7 +57,7 @@ function codeOf(error: unknown): string | undefined {
  */
 function violationCode(error: unknown): string | undefined {
   if (error instanceof chai.AssertionError) return ASSERTION_FAILED;
-  return codeOf(error) === VIOLATION_CODE ? VIOLATION_CODE : undefined;
+  return codeOf(error) === CLAUSE_VIOLATION ? CLAUSE_VIOLATION : undefined;
 }
 
 /**
