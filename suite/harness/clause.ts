@@ -165,7 +165,9 @@ export function clause(
     try {
       await body(clauseContext);
     } catch (error) {
-      if (isSkipSignal(error)) throw error;
+      // The body asked to skip (use() or requireFeature()): that stands, even when what it threw
+      // was wrapped on the way out (a property test wraps the skip signal).
+      if (isSkipSignal(error) || meta.verdict !== undefined) throw error;
       const unconfigurable = cannotConfigure(error);
       if (unconfigurable !== undefined) {
         endTranscript();
