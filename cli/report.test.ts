@@ -34,7 +34,6 @@ async function writeResults(content: unknown): Promise<string> {
   return path;
 }
 
-// Each test starts berth as a child process: seconds on a busy machine.
 describe('berth report', { timeout: 60_000 }, () => {
   it('renders every report beside the results file and prints the written paths, one per line', async () => {
     const path = await writeResults(buildSampleResults());

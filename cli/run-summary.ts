@@ -1,23 +1,16 @@
 import { isAbsolute, join, relative } from 'node:path';
 import { readResultsFile, renderReports } from '../reports/render/index.js';
 import type { ResultsFile } from '../reports/model/results.js';
-import { isFailing } from '../reports/model/outcome.js';
-import {
-  closeTally,
-  closingLine,
-  countOutcome,
-  emptyTally,
-  type ClosedTally,
-} from '../reports/model/tally.js';
+import { closeTally, closingLine, emptyTally } from '../reports/model/tally.js';
+import { groupByComponent, isFailingResult, tallyClauses, tallyResults } from '../reports/model/roll-up.js';
+import type { VerdictKind } from '../reports/model/verdict.js';
 
-/** Test counts of a results file, as the closing line states them. */
-export function countResults(results: ResultsFile): ClosedTally {
-  const tally = emptyTally();
-  for (const clause of results.clauses) {
-    for (const test of clause.tests) countOutcome(tally, test.outcome, test.expected);
-  }
-  tally.failed += results.orphans.length;
-  return closeTally(tally);
+/** How the summary names a verdict (`known-failure` reads as `known failure`). */
+/** The order the summary lists verdicts in. */
+const SUMMARY_ORDER: readonly VerdictKind[] = ['pass', 'fail', 'known-failure', 'error', 'skip', 'disabled'];
+
+function verdictLabel(kind: VerdictKind): string {
+  return kind.replace('-', ' ');
 }
 
 /** A path relative to the working directory when it is inside it, absolute otherwise. */
@@ -49,26 +42,20 @@ export async function summarizeRun(outDir: string, out: NodeJS.WritableStream): 
   const write = (line: string): boolean => out.write(`${line}\n`);
 
   write('');
-  const byComponent = new Map<string, Map<string, number>>();
-  for (const clause of results.clauses) {
-    const counts = byComponent.get(clause.component) ?? new Map<string, number>();
-    byComponent.set(clause.component, counts);
-    const key = clause.expected ? 'known failure' : clause.outcome;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
   write('clauses by component:');
-  for (const [component, counts] of byComponent) {
-    const parts = ['pass', 'fail', 'known failure', 'error', 'skip', 'disabled']
-      .filter((key) => (counts.get(key) ?? 0) > 0)
-      .map((key) => `${counts.get(key)} ${key}`);
+  for (const [component, clauses] of groupByComponent(results.clauses)) {
+    const counts = tallyClauses(clauses);
+    const parts = SUMMARY_ORDER.filter((kind) => counts[kind] > 0).map(
+      (kind) => `${counts[kind]} ${verdictLabel(kind)}`,
+    );
     write(`  ${component.padEnd(14)} ${parts.join(', ')}`);
   }
-  const failing = results.clauses.filter((clause) => isFailing(clause.outcome, clause.expected));
+  const failing = results.clauses.filter(isFailingResult);
   if (failing.length > 0) {
     write('');
     write(`failing clauses (${failing.length}):`);
     for (const clause of failing) {
-      const test = clause.tests.find((candidate) => isFailing(candidate.outcome, candidate.expected));
+      const test = clause.tests.find(isFailingResult);
       write(`  ${clause.id} ${clause.level} ${clause.outcome}: ${clause.text}`);
       if (test?.failure !== undefined)
         write(`      ${test.failure.name}: ${firstLine(test.failure.message)}`);
@@ -88,6 +75,6 @@ export async function summarizeRun(outDir: string, out: NodeJS.WritableStream): 
   write(`outcome: ${results.outcome}`);
   write(`reports: ${rendered.paths.map(shortPath).join(', ')}`);
   write(`seed: ${results.seed} (replay with --seed ${results.seed})`);
-  write(closingLine(countResults(results)));
+  write(closingLine(tallyResults(results)));
   return results.outcome === 'fail' || results.outcome === 'error' ? 1 : 0;
 }

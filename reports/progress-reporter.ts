@@ -3,7 +3,8 @@ import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import type { Reporter, TestCase, TestModule, TestSpecification, Vitest } from 'vitest/node';
 import { clauseOfTitle, isClauseSelected } from './model/task-meta.js';
-import { closingLine, emptyTally, type Tally } from './model/tally.js';
+import { closingLine, countVerdict, emptyTally, type Tally } from './model/tally.js';
+import { isFailingVerdict, verdictOfTest } from './model/verdict.js';
 
 export interface ProgressOptions {
   /** Redraw one live status line (a terminal, not CI); otherwise plain lines only. */
@@ -56,20 +57,14 @@ export class ProgressReporter implements Reporter {
     if (!isClauseSelected(this.options.clauses, clauseOfTitle(test.name))) return;
     const tally = this.perModule.get(test.module.moduleId) ?? emptyTally();
     this.perModule.set(test.module.moduleId, tally);
-    const state = test.result().state;
-    if (state === 'passed') {
-      tally.passed += 1;
-      this.total.passed += 1;
-    } else if (state === 'failed') {
-      tally.failed += 1;
-      this.total.failed += 1;
+    const { kind } = verdictOfTest({ state: test.result().state, meta: test.meta().berth });
+    countVerdict(tally, kind);
+    countVerdict(this.total, kind);
+    if (isFailingVerdict(kind)) {
       const error = test.result().errors?.[0];
       const message =
         error === undefined ? 'failed' : `${error.name ?? 'Error'}: ${firstLine(error.message)}`;
       this.print(`${this.colors.red('FAIL')} ${test.name}\n     ${message}`);
-    } else {
-      tally.skipped += 1;
-      this.total.skipped += 1;
     }
     this.redraw();
   }

@@ -6,61 +6,36 @@ import { readFileSync } from 'node:fs';
 import { componentOf } from '../suite/clauses/catalogue.js';
 import { catalogue, findClause } from '../suite/clauses/index.js';
 import { readRunEnvironment, type RunEnvironment } from './model/run-environment.js';
-import { isFailing, worstOutcome, OUTCOMES, type Outcome } from './model/outcome.js';
+import { OUTCOMES } from './model/outcome.js';
 import {
   RESULTS_SCHEMA,
   type ClauseResult,
   type ResultsFile,
   type Selection,
   type TargetInfo,
-  type TestFailure,
   type TestResult,
 } from './model/results.js';
+import {
+  countClauseOutcomes,
+  countKnownFailures,
+  rollUpClause,
+  rollUpRun,
+  tallyTests,
+} from './model/roll-up.js';
+import { encodeVerdict, verdictOfTest } from './model/verdict.js';
 import { clauseOfTitle, isClauseSelected } from './model/task-meta.js';
 
-const VIOLATION_NAMES = new Set(['AssertionError', 'ClauseViolationError']);
-
-function testOutcome(test: TestCase): {
-  outcome: Outcome;
-  reason?: string;
-  expected?: boolean;
-  failure?: TestFailure;
-} {
+/** A test's verdict as the harness recorded it (reports/model/verdict.ts), written as results.json does. */
+function testOutcome(test: TestCase): Pick<TestResult, 'outcome' | 'reason' | 'expected' | 'failure'> {
   const result = test.result();
-  const meta = test.meta().berth;
-  switch (result.state) {
-    case 'passed':
-      return meta?.knownFailure !== undefined
-        ? {
-            outcome: 'fail',
-            expected: true,
-            reason: meta.knownFailure,
-            ...(meta.transcript === undefined
-              ? {}
-              : {
-                  failure: { name: 'KnownFailure', message: meta.knownFailure, transcript: meta.transcript },
-                }),
-          }
-        : { outcome: 'pass' };
-    case 'failed': {
-      const error = result.errors?.[0];
-      const failure: TestFailure = {
-        name: error?.name ?? 'Error',
-        message: error?.message ?? 'failed without an error',
-        ...(error?.diff ? { diff: error.diff } : {}),
-        ...(error?.stack ? { stack: error.stack } : {}),
-        ...(meta?.transcript !== undefined && meta.transcript.length > 0
-          ? { transcript: meta.transcript }
-          : {}),
-      };
-      return { outcome: VIOLATION_NAMES.has(failure.name) ? 'fail' : 'error', failure };
-    }
-    case 'skipped':
-      if (meta?.disabled !== undefined) return { outcome: 'disabled', reason: meta.disabled };
-      return { outcome: 'skip', reason: meta?.skipped ?? result.note ?? 'skipped' };
-    default:
-      return { outcome: 'error', reason: 'the test never finished' };
-  }
+  return encodeVerdict(
+    verdictOfTest({
+      state: result.state,
+      note: result.state === 'skipped' ? result.note : undefined,
+      error: result.errors?.[0],
+      meta: test.meta().berth,
+    }),
+  );
 }
 
 function berthVersion(): string {
@@ -156,8 +131,6 @@ export default class ResultsReporter implements Reporter {
 
     const clauses: ClauseResult[] = catalogue.map((clause) => {
       const tests = byClause.get(clause.id) ?? [];
-      const counted = tests.filter((test) => !test.expected);
-      const expected = tests.some((test) => test.expected);
       const base = {
         id: clause.id,
         component: componentOf(clause.id),
@@ -170,21 +143,12 @@ export default class ResultsReporter implements Reporter {
       if (tests.length === 0) {
         return { ...base, outcome: 'disabled', expected: false, reason: notRunReason(clause, selection) };
       }
-      const outcome = counted.length > 0 ? worstOutcome(counted.map((test) => test.outcome)) : 'fail';
-      return { ...base, outcome: expected && outcome === 'pass' ? 'fail' : outcome, expected };
+      return { ...base, ...rollUpClause(tests) };
     });
 
-    const counts = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as Record<Outcome, number>;
-    for (const clause of clauses) counts[clause.outcome] += 1;
-    const failing = [
-      ...clauses.map((c) => ({ outcome: c.outcome, expected: c.expected })),
-      ...orphans.map((o) => ({ outcome: o.outcome, expected: false })),
-    ];
-    const ran = clauses.some((clause) =>
-      clause.tests.some((test) => test.outcome === 'pass' || test.outcome === 'fail'),
-    );
-    let outcome = worstOutcome(failing.filter((f) => isFailing(f.outcome, f.expected)).map((f) => f.outcome));
-    if (outcome === 'disabled') outcome = ran ? 'pass' : 'error';
+    const counts = countClauseOutcomes(clauses);
+    const outcome = rollUpRun(clauses, orphans);
+    const ran = !tallyTests(clauses, []).checkedNothing;
 
     const results: ResultsFile = {
       schema: RESULTS_SCHEMA,
@@ -197,7 +161,7 @@ export default class ResultsReporter implements Reporter {
       durationMs: Date.now() - this.startedAt.getTime(),
       outcome,
       counts,
-      knownFailures: clauses.filter((clause) => clause.expected).length,
+      knownFailures: countKnownFailures(clauses),
       clauses,
       orphans,
     };

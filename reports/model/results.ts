@@ -19,6 +19,11 @@ export interface TranscriptEntry {
 
 export interface TestFailure {
   readonly name: string;
+  /**
+   * The stable code of the verdict (reports/model/verdict.ts): `ERR_ASSERTION_FAILED` for a failed
+   * `expect`, `ERR_CLAUSE_VIOLATION` for a clause helper's violation, else the thrown error's code.
+   */
+  readonly code?: string;
   readonly message: string;
   readonly diff?: string;
   readonly stack?: string;

@@ -1,4 +1,4 @@
-import { isFailing, type Outcome } from './outcome.js';
+import { isFailingVerdict, type VerdictKind } from './verdict.js';
 
 /**
  * Test counts, as the closing line states them. Every place that counts tests (the summary
@@ -23,14 +23,14 @@ export function emptyTally(): Tally {
 }
 
 /**
- * Counts one test of a results file: a pass, or a known failure of the ledger (expected), is
- * passed; a fail or error is failed; skip and disabled are skipped.
+ * Counts one test by its verdict: a pass, or a known failure of the ledger, is passed; a fail or
+ * error is failed; skip and disabled are skipped.
  */
-export function countOutcome(tally: Tally, outcome: Outcome, expected = false): void {
-  if (outcome === 'pass' || (outcome === 'fail' && expected)) {
+export function countVerdict(tally: Tally, kind: VerdictKind): void {
+  if (kind === 'pass' || kind === 'known-failure') {
     tally.passed += 1;
-    if (expected) tally.knownFailures += 1;
-  } else if (isFailing(outcome, expected)) tally.failed += 1;
+    if (kind === 'known-failure') tally.knownFailures += 1;
+  } else if (isFailingVerdict(kind)) tally.failed += 1;
   else tally.skipped += 1;
 }
 

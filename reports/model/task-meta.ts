@@ -1,17 +1,19 @@
 import type { ClauseId, Level } from '../../suite/clauses/catalogue.js';
 import type { TranscriptEntry } from './results.js';
+import type { RecordedVerdict } from './verdict.js';
 
 /** What a conformance test records about itself in vitest's task meta, for the reporters. */
 export interface BerthTaskMeta {
   readonly clause: ClauseId;
   readonly level: Level;
   readonly target: string;
-  /** Set when the target lacks what the clause needs: the test did not run (outcome `disabled`). */
-  disabled?: string;
-  /** Set when the target proved "unsupported" with an answer the contract allows (outcome `skip`). */
-  skipped?: string;
-  /** Set when the clause failed as the target's expectations ledger says it does (reason). */
-  knownFailure?: string;
+  /**
+   * The verdict the harness decided (reports/model/verdict.ts): `disabled` when the target lacks
+   * what the clause needs, `skip` when it proved "unsupported" with an answer the contract allows,
+   * `known-failure` with the ledger's reason, `fail`/`error` with the code of what was thrown.
+   * Absent for a test that passed normally.
+   */
+  verdict?: RecordedVerdict;
   /** Assertions the test made; zero is a harness error. */
   assertions?: number;
   /** For a failed test: what was sent to the target and what came back (redacted). */

@@ -1,6 +1,7 @@
 import { makeBadge } from 'badge-maker';
 import type { ResultsFile } from '../model/results.js';
-import { summarizeResults, type Tally } from './summarize-results.js';
+import { summarizeResults } from './summarize-results.js';
+import type { ClauseTally } from '../model/roll-up.js';
 
 export type BadgeColour = 'green' | 'amber' | 'red' | 'grey';
 
@@ -34,7 +35,7 @@ export interface Badge {
  * - grey: no clause reached a verdict (every one skipped); red instead when that is an error.
  */
 export function badgeVerdict(
-  tally: Tally,
+  tally: ClauseTally,
   options: { readonly extraErrors?: number; readonly runError?: boolean } = {},
 ): { message: string; colour: BadgeColour } {
   const extraErrors = options.extraErrors ?? 0;

@@ -3,7 +3,9 @@ import type { Outcome } from '../model/outcome.js';
 import type { ClauseResult, ResultsFile, TestFailure, TestResult } from '../model/results.js';
 import { escapeAttribute, escapeMarkup } from './escape-markup.js';
 import { formatDuration, formatFact, formatTranscript } from './format-report-text.js';
-import { reportStatus, summarizeResults, type ComponentSummary, type Tally } from './summarize-results.js';
+import { summarizeResults, type ComponentSummary } from './summarize-results.js';
+import { countClauseOutcomes, type ClauseTally } from '../model/roll-up.js';
+import { verdictKindOf } from '../model/verdict.js';
 
 /** The outcome filters of the page, in button order. */
 export const HTML_FILTERS = ['all', 'pass', 'fail', 'error', 'skip', 'disabled'] as const;
@@ -124,7 +126,7 @@ function failureDetails(failure: TestFailure, known: boolean): string {
 }
 
 function testItem(test: TestResult): string {
-  const known = reportStatus(test) === 'known-failure';
+  const known = verdictKindOf(test) === 'known-failure';
   const head = `${outcomeBadge(test.outcome, known)} ${escapeMarkup(test.title)} <span class="muted">(${escapeMarkup(
     formatDuration(test.durationMs),
   )}${test.file === '' ? '' : `, ${escapeMarkup(test.file)}`})</span>`;
@@ -137,7 +139,7 @@ function testItem(test: TestResult): string {
 }
 
 function clauseRow(clause: ClauseResult): string {
-  const status = reportStatus(clause);
+  const status = verdictKindOf(clause);
   const duration = clause.tests.reduce((sum, test) => sum + test.durationMs, 0);
   const reason =
     clause.tests.length === 0 && clause.reason !== undefined
@@ -167,7 +169,7 @@ function clauseRow(clause: ClauseResult): string {
   ].join('');
 }
 
-function tallyText(tally: Tally): string {
+function tallyText(tally: ClauseTally): string {
   return `${tally.clauses} clauses: ${tally.pass} pass, ${tally.fail} fail, ${tally['known-failure']} known failure, ${tally.error} error, ${tally.skip} skip, ${tally.disabled} disabled`;
 }
 
@@ -213,7 +215,8 @@ export function renderHtml(results: ResultsFile): string {
     fact('duration', formatDuration(results.durationMs), 'duration'),
     fact('berth', results.tool.version),
   ];
-  const byOutcome = (outcome: Outcome): number => results.clauses.filter((c) => c.outcome === outcome).length;
+  const outcomeCounts = countClauseOutcomes(results.clauses);
+  const byOutcome = (outcome: Outcome): number => outcomeCounts[outcome];
   const counts = (['pass', 'fail', 'error', 'skip', 'disabled'] as const).map((outcome) => {
     const known =
       outcome === 'fail' && overall['known-failure'] > 0 ? ` (${overall['known-failure']} known)` : '';

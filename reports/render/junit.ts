@@ -1,7 +1,8 @@
 import type { ClauseResult, ResultsFile, TestResult } from '../model/results.js';
 import { escapeAttribute, escapeMarkup } from './escape-markup.js';
 import { formatFact, formatFailure, formatTranscript } from './format-report-text.js';
-import { reportStatus, summarizeResults } from './summarize-results.js';
+import { summarizeResults } from './summarize-results.js';
+import { verdictKindOf } from '../model/verdict.js';
 
 /** The testsuite of tests that name no catalogue clause and of errors outside any test. */
 export const ORPHAN_SUITE = '(outside any clause)';
@@ -33,7 +34,7 @@ function skipped(reason: string): string {
 
 /** One vitest test of a clause (or an orphan) as a testcase. */
 function testCase(classname: string, test: TestResult): Case {
-  const status = reportStatus(test);
+  const status = verdictKindOf(test);
   const failure = test.failure;
   switch (status) {
     case 'pass':

@@ -3,7 +3,9 @@ import type { Outcome } from '../model/outcome.js';
 import type { ClauseResult, ResultsFile, TestResult } from '../model/results.js';
 import { showable } from './escape-markup.js';
 import { formatDuration, formatFact, formatTranscript } from './format-report-text.js';
-import { LEVELS, reportStatus, summarizeResults, type Tally } from './summarize-results.js';
+import { LEVELS, summarizeResults } from './summarize-results.js';
+import type { ClauseTally } from '../model/roll-up.js';
+import { verdictKindOf } from '../model/verdict.js';
 
 const OUTCOME_MARK: Readonly<Record<Outcome, string>> = {
   pass: '✅',
@@ -49,7 +51,7 @@ function tableRow(cells: readonly (string | number)[]): string {
   return `| ${cells.map(String).join(' | ')} |`;
 }
 
-function countsLine(tally: Tally): string {
+function countsLine(tally: ClauseTally): string {
   const parts = [
     `${tally.pass} passed`,
     `${tally.fail} failed`,
@@ -72,7 +74,7 @@ function componentTable(results: ResultsFile): string[] {
     'skipped',
     'disabled',
   ];
-  const row = (name: string, outcome: Outcome, tally: Tally): string =>
+  const row = (name: string, outcome: Outcome, tally: ClauseTally): string =>
     tableRow([
       name,
       `${OUTCOME_MARK[outcome]} ${outcome}`,
@@ -146,7 +148,7 @@ function failingClause(clause: ClauseResult, compact = false): string[] {
     '',
   ];
   const failing = clause.tests.filter((test) => {
-    const status = reportStatus(test);
+    const status = verdictKindOf(test);
     return status === 'fail' || status === 'error';
   });
   if (failing.length === 0) lines.push(markdownInline(clause.reason ?? 'no failing test was recorded'), '');
@@ -247,7 +249,7 @@ export function renderMarkdown(results: ResultsFile, options: { readonly maxByte
     '',
   );
 
-  const known = results.clauses.filter((clause) => reportStatus(clause) === 'known-failure');
+  const known = results.clauses.filter((clause) => verdictKindOf(clause) === 'known-failure');
   if (known.length > 0) {
     lines.push(
       '## Known failures (expectations ledger)',
@@ -264,7 +266,7 @@ export function renderMarkdown(results: ResultsFile, options: { readonly maxByte
   }
 
   const failing = results.clauses.filter((clause) => {
-    const status = reportStatus(clause);
+    const status = verdictKindOf(clause);
     return status === 'fail' || status === 'error';
   });
   const budget = options.maxBytes ?? MARKDOWN_MAX_BYTES;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { OUTCOMES, type Outcome } from '../model/outcome.js';
 import { RESULTS_SCHEMA, type ResultsFile } from '../model/results.js';
 import { InvalidResultsFileError } from './render-errors.js';
+import { countClauseOutcomes, countKnownFailures } from '../model/roll-up.js';
 
 const LEVELS = ['MUST', 'SHOULD', 'MAY'] as const;
 const PROFILES = ['quick', 'core', 'full'] as const;
@@ -101,6 +102,7 @@ class FieldChecker {
     if (test.failure === undefined) return;
     const failure = this.object(test.failure, `${path}.failure`);
     this.string(failure.name, `${path}.failure.name`);
+    this.optionalString(failure.code, `${path}.failure.code`);
     this.string(failure.message, `${path}.failure.message`);
     this.optionalString(failure.diff, `${path}.failure.diff`);
     this.optionalString(failure.stack, `${path}.failure.stack`);
@@ -223,13 +225,14 @@ export function assertResultsFile(value: unknown, file = 'results file'): assert
   check.array(root.orphans, 'orphans').forEach((orphan, i) => check.testResult(orphan, `orphans[${i}]`));
 
   // The counts are derived from the clauses; a file where they disagree was edited by hand.
+  const clauseCounts = countClauseOutcomes(clauses);
   for (const outcome of OUTCOMES) {
-    const actual = clauses.filter((clause) => clause.outcome === outcome).length;
+    const actual = clauseCounts[outcome];
     if (counts[outcome] !== actual) {
       check.fail(`counts.${outcome}`, `${actual} (the clauses with outcome ${outcome})`, counts[outcome]);
     }
   }
-  const expected = clauses.filter((clause) => clause.expected).length;
+  const expected = countKnownFailures(clauses);
   if (knownFailures !== expected) {
     check.fail('knownFailures', `${expected} (the clauses with expected: true)`, knownFailures);
   }

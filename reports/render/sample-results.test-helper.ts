@@ -1,5 +1,6 @@
 import { COMPONENTS, type ClausePrefix, type Level } from '../../suite/clauses/catalogue.js';
-import { OUTCOMES, isFailing, worstOutcome, type Outcome } from '../model/outcome.js';
+import type { Outcome } from '../model/outcome.js';
+import { countClauseOutcomes, countKnownFailures, rollUpClause, rollUpRun } from '../model/roll-up.js';
 import {
   RESULTS_SCHEMA,
   type ClauseResult,
@@ -35,8 +36,6 @@ export function buildClause(
   tests: readonly TestResult[],
   extra: { readonly text?: string; readonly reason?: string } = {},
 ): ClauseResult {
-  const counted = tests.filter((test) => test.expected !== true);
-  const expected = tests.some((test) => test.expected === true);
   const base = {
     id,
     component: COMPONENTS[id.slice(0, id.indexOf('-')) as ClausePrefix],
@@ -54,12 +53,10 @@ export function buildClause(
       reason: extra.reason ?? 'no test of this clause ran',
     };
   }
-  // As the results reporter does: the worst counted outcome; only known failures read as fail.
-  const outcome = counted.length > 0 ? worstOutcome(counted.map((test) => test.outcome)) : 'fail';
+  // As the results reporter does (reports/model/roll-up.ts).
   return {
     ...base,
-    outcome: expected && outcome === 'pass' ? 'fail' : outcome,
-    expected,
+    ...rollUpClause(tests),
     ...(extra.reason === undefined ? {} : { reason: extra.reason }),
   };
 }
@@ -70,15 +67,8 @@ export function buildResults(
   options: { readonly orphans?: readonly TestResult[]; readonly expectationsFile?: string } = {},
 ): ResultsFile {
   const orphans = options.orphans ?? [];
-  const counts = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as Record<Outcome, number>;
-  for (const clause of clauses) counts[clause.outcome] += 1;
-  const failing = [
-    ...clauses.filter((c) => isFailing(c.outcome, c.expected)).map((c) => c.outcome),
-    ...orphans.filter((o) => isFailing(o.outcome)).map((o) => o.outcome),
-  ];
-  const ran = clauses.some((c) => c.tests.some((t) => t.outcome === 'pass' || t.outcome === 'fail'));
-  let outcome = worstOutcome(failing);
-  if (outcome === 'disabled') outcome = ran ? 'pass' : 'error';
+  const counts = countClauseOutcomes(clauses);
+  const outcome = rollUpRun(clauses, orphans);
   return {
     schema: RESULTS_SCHEMA,
     tool: { name: 'berth', version: '0.1.0' },
@@ -95,7 +85,7 @@ export function buildResults(
     durationMs: 4321,
     outcome,
     counts,
-    knownFailures: clauses.filter((clause) => clause.expected).length,
+    knownFailures: countKnownFailures(clauses),
     clauses,
     orphans,
   };

@@ -1,14 +1,15 @@
-import { test, type ExpectStatic, type TestContext } from 'vitest';
+import { chai, test, type ExpectStatic, type TestContext } from 'vitest';
 import { getClause, type ClauseId } from '../clauses/index.js';
 import { expectationsFor, findExpectation } from '../expectations/index.js';
 import type { FacetName, Target } from '../targets/target.js';
 import {
+  CLAUSE_VIOLATION,
   ClauseViolationError,
-  isClauseViolation,
   NoAssertionsError,
   UnexpectedPassError,
 } from '../support/suite-errors.js';
 import type { BerthTaskMeta } from '../../reports/model/task-meta.js';
+import { ASSERTION_FAILED, recordThrown, type RecordedVerdict } from '../../reports/model/verdict.js';
 import { currentTargetDefinition, getTarget } from './current-target.js';
 import { readRunEnvironment } from '../../reports/model/run-environment.js';
 import { beginTranscript, endTranscript, recordCalls } from '../support/transcript.js';
@@ -45,18 +46,36 @@ function isSkipSignal(error: unknown): boolean {
   );
 }
 
-/** True when an error's `cause` chain holds a clause violation (fast-check wraps what failed). */
-function violationInCauses(error: unknown): boolean {
-  let cause = (error as { cause?: unknown } | undefined)?.cause;
-  for (let depth = 0; cause !== undefined && depth < 5; depth += 1) {
-    if (isClauseViolation(cause)) return true;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return false;
+function codeOf(error: unknown): string | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }
 
-function asViolation(error: unknown): ClauseViolationError {
-  return new ClauseViolationError((error as Error).message, { cause: error });
+/**
+ * The target's fault, with its stable code: a failed assertion of vitest's `expect` (chai's
+ * AssertionError, by identity) or a clause helper's violation (by code); undefined otherwise.
+ */
+function violationCode(error: unknown): string | undefined {
+  if (error instanceof chai.AssertionError) return ASSERTION_FAILED;
+  return codeOf(error) === CLAUSE_VIOLATION ? CLAUSE_VIOLATION : undefined;
+}
+
+/**
+ * How the harness classifies what a clause body threw: `fail` for the target's fault (also when
+ * it sits in the `cause` chain: fast-check reports a counterexample as its own error, wrapping
+ * what failed), `error` for anything else, with the thrown value's code.
+ */
+function classifyThrown(error: unknown): { verdict: RecordedVerdict; failure: unknown } {
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 6; depth += 1) {
+    const code = violationCode(current);
+    // A violation found inside a wrapper is reported as one, the wrapper's message kept.
+    const failure =
+      depth === 0 ? error : new ClauseViolationError((error as Error).message, { cause: error });
+    if (code !== undefined) return { verdict: recordThrown(code, true), failure };
+    current = (current as { cause?: unknown }).cause;
+  }
+  return { verdict: recordThrown(codeOf(error), false), failure: error };
 }
 
 /** `ERR_TARGET_CANNOT_CONFIGURE`: the target cannot set the clause up (outcome `disabled`). */
@@ -126,49 +145,63 @@ export function clause(
       use(facet) {
         const found = target[facet];
         if (found === undefined) {
-          meta.disabled = `target '${target.name}' does not offer the ${facet} facet`;
-          return context.skip(meta.disabled);
+          const reason = `target '${target.name}' does not offer the ${facet} facet`;
+          meta.verdict = { kind: 'disabled', reason };
+          return context.skip(reason);
         }
         return recorded(facet, found as NonNullable<Target[typeof facet]>);
       },
       requireFeature(feature, supported, evidence) {
         if (supported) return;
-        meta.skipped = `unsupported: ${feature} (${evidence})`;
-        context.skip(meta.skipped);
+        const reason = `unsupported: ${feature} (${evidence})`;
+        meta.verdict = { kind: 'skip', reason };
+        context.skip(reason);
       },
     };
 
     let failure: unknown;
-    let failed = false;
+    let thrown: RecordedVerdict | undefined;
     beginTranscript();
     try {
       await body(clauseContext);
     } catch (error) {
-      if (isSkipSignal(error)) throw error;
+      // The body asked to skip (use() or requireFeature()): that stands, even when what it threw
+      // was wrapped on the way out (a property test wraps the skip signal).
+      if (isSkipSignal(error) || meta.verdict !== undefined) throw error;
       const unconfigurable = cannotConfigure(error);
       if (unconfigurable !== undefined) {
         endTranscript();
-        meta.disabled = `target '${target.name}' cannot set this clause up: ${unconfigurable}`;
-        context.skip(meta.disabled);
+        const reason = `target '${target.name}' cannot set this clause up: ${unconfigurable}`;
+        meta.verdict = { kind: 'disabled', reason };
+        context.skip(reason);
       }
-      // A property test reports a counterexample as its own error; when what failed inside it was a
-      // clause violation, the clause failed (the target's fault), it did not error.
-      failure = !isClauseViolation(error) && violationInCauses(error) ? asViolation(error) : error;
-      failed = true;
+      ({ verdict: thrown, failure } = classifyThrown(error));
     } finally {
       const transcript = endTranscript();
-      if (failed && transcript.length > 0) meta.transcript = transcript;
+      if (thrown !== undefined && transcript.length > 0) meta.transcript = transcript;
     }
     meta.assertions = context.expect.getState().assertionCalls;
 
     if (known !== undefined) {
-      if (failed && isClauseViolation(failure)) {
-        meta.knownFailure = known.reason;
+      // A known failure of the ledger is a failure the target caused; an unexpected pass errors.
+      if (thrown?.kind === 'fail') {
+        meta.verdict = { kind: 'known-failure', reason: known.reason };
         return;
       }
-      if (!failed) throw new UnexpectedPassError(fullTitle, known.reason);
+      if (thrown === undefined) {
+        const unexpected = new UnexpectedPassError(fullTitle, known.reason);
+        meta.verdict = recordThrown(unexpected.code, false);
+        throw unexpected;
+      }
     }
-    if (failed) throw failure;
-    if (meta.assertions === 0) throw new NoAssertionsError(fullTitle);
+    if (thrown !== undefined) {
+      meta.verdict = thrown;
+      throw failure;
+    }
+    if (meta.assertions === 0) {
+      const nothing = new NoAssertionsError(fullTitle);
+      meta.verdict = recordThrown(nothing.code, false);
+      throw nothing;
+    }
   });
 }

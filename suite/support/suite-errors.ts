@@ -1,8 +1,11 @@
 import { BerthError } from '../../protocol/errors.js';
 
+/** The code of a clause violation: suite/harness/clause.ts makes a test that throws it `fail`. */
+export const CLAUSE_VIOLATION = 'ERR_CLAUSE_VIOLATION';
+
 /** A clause helper detected that the target broke a clause (outcome `fail`, like a failed expect). */
 export class ClauseViolationError extends BerthError {
-  readonly code = 'ERR_CLAUSE_VIOLATION';
+  readonly code = CLAUSE_VIOLATION;
 }
 
 /** The clause body ran to the end without asserting anything (outcome `error`). */
@@ -46,7 +49,7 @@ export class InvalidExpectationsError extends BerthError {
 export function isClauseViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { name, code } = error as { name?: unknown; code?: unknown };
-  return name === 'AssertionError' || code === 'ERR_CLAUSE_VIOLATION';
+  return name === 'AssertionError' || code === CLAUSE_VIOLATION;
 }
 
 /** The target could not be reached or started before the run (no daemon, a command that failed). */
