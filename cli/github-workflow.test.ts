@@ -36,7 +36,8 @@ afterEach(async () => {
   for (const dir of temps.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-describe('docs/ci/github-actions.yml', () => {
+// Some tests start berth as a child process: seconds on a busy machine.
+describe('docs/ci/github-actions.yml', { timeout: 60_000 }, () => {
   it('runs berth into one folder that the summary, upload and badge steps read, even after a failure', async () => {
     const { env, steps } = await workflow();
     const run = step(steps, 'Run berth');
